@@ -1,0 +1,37 @@
+//! The host `layerlab` binary: docker-like verbs over the same engine the browser uses.
+//!
+//! Each subcommand lives in its own file and parses its own arguments; this file only
+//! dispatches on the first word.
+
+pub fn main() -> i32 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    run(&args)
+}
+
+/// Runs one command line (without the program name) and returns the exit code.
+pub fn run(args: &[String]) -> i32 {
+    let Some(verb) = args.first() else {
+        print!("{}", usage());
+        return 0;
+    };
+    let rest = &args[1..];
+    match verb.as_str() {
+        "help" | "--help" | "-h" => {
+            print!("{}", usage());
+            0
+        }
+        "--version" | "version" => {
+            println!("layerlab {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        other => {
+            let _ = rest;
+            eprintln!("layerlab: '{other}' is not a layerlab command.\nSee 'layerlab --help'");
+            1
+        }
+    }
+}
+
+fn usage() -> String {
+    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  help       Show this help\n  version    Show the version\n".to_string()
+}

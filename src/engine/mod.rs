@@ -1,0 +1,16 @@
+//! The pure engine: everything layerlab knows about Dockerfiles, images, layers,
+//! containers and registries.
+//!
+//! Architecture invariant: nothing under `engine/` does IO, reads a clock, spawns
+//! threads or draws randomness (see `tests/purity.rs`). Time comes in as a value,
+//! RUN goes through an executor trait, so the browser, the tests and the native CLI
+//! all get the same, deterministic results.
+
+pub mod build;
+pub mod digest;
+pub mod dockerfile;
+pub mod fs;
+pub mod image;
+pub mod layer;
+pub mod reference;
+pub mod shell;

@@ -1,0 +1,3 @@
+//! The Yew web application (wasm32 only).
+
+pub fn start() {}
