@@ -9,6 +9,7 @@
 pub mod build;
 pub mod digest;
 pub mod dockerfile;
+pub mod examples;
 pub mod fs;
 pub mod image;
 pub mod layer;

@@ -1,3 +1,11 @@
-//! The Yew web application (wasm32 only).
+//! The Yew web application (wasm32 only). It holds view state and draws what the
+//! engine computes; it never decides anything about images itself.
 
-pub fn start() {}
+mod app;
+mod editor;
+mod stack;
+
+/// Mounts the application on `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}
