@@ -29,7 +29,10 @@ fn sha256_matches_known_vectors() {
 #[test]
 fn seed_example_plans_the_same_rows() {
     let rows = plan(NODE_API.dockerfile);
-    let fs = rows.iter().filter(|r| r.kind == RowKind::Filesystem).count();
+    let fs = rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Filesystem)
+        .count();
     assert_eq!(rows.len(), 6);
     assert_eq!(fs, 4);
 }
