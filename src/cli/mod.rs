@@ -3,6 +3,9 @@
 //! Each subcommand lives in its own file and parses its own arguments; this file only
 //! dispatches on the first word.
 
+pub mod oci;
+pub mod reference;
+
 pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     run(&args)
@@ -24,6 +27,9 @@ pub fn run(args: &[String]) -> i32 {
             println!("layerlab {}", env!("CARGO_PKG_VERSION"));
             0
         }
+        "reference" => reference::run(rest),
+        "load" => oci::load(rest),
+        "save" => oci::save(rest),
         other => {
             let _ = rest;
             eprintln!("layerlab: '{other}' is not a layerlab command.\nSee 'layerlab --help'");
@@ -33,5 +39,5 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn usage() -> String {
-    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  help       Show this help\n  version    Show the version\n".to_string()
+    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
 }
