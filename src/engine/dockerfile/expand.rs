@@ -507,6 +507,11 @@ impl ShellWord<'_> {
                         }
                         Ok(value)
                     }
+                    // `${VAR:#pat}` / `${VAR:%pat}` have no meaning in POSIX sh and
+                    // BuildKit rejects them.
+                    Some('%' | '#') if null_is_unset => {
+                        Err(format!("unsupported modifier ({chs}) in substitution"))
+                    }
                     Some(c @ ('%' | '#')) => {
                         let mut pattern = word;
                         let mut greedy = false;
@@ -836,10 +841,10 @@ mod tests {
 
     #[test]
     fn error_mentions_word() {
-        let e = process_word("${x", &EmptyEnv).unwrap_err();
+        let e = process_word("a${}", &EmptyEnv).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "failed to process \"${x\": syntax error: missing '}'"
+            "failed to process \"a${}\": syntax error: bad substitution"
         );
     }
 }
