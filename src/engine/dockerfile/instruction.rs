@@ -1,0 +1,4 @@
+//! (under construction)
+pub struct Dockerfile;
+pub enum Instruction {}
+pub struct Stage;
