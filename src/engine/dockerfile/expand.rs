@@ -848,3 +848,88 @@ mod tests {
         );
     }
 }
+
+/// ARG/ENV scoping of one build stage, as BuildKit's dockerfile2llb applies it:
+/// meta ARGs (before the first FROM) are visible only to FROM lines; inside a
+/// stage a name becomes visible when an `ARG` declares it (value: build arg,
+/// else its default, else the meta ARG's value when declared without default)
+/// or when `ENV` sets it. ENV wins over ARG of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    args: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+}
+
+impl Scope {
+    /// The variables visible to FROM lines: meta ARG defaults overridden by
+    /// build args.
+    pub fn for_from(
+        meta_args: &[(String, Option<String>)],
+        build_args: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (name, default) in meta_args {
+            let value = build_args.get(name).cloned().or_else(|| {
+                default.as_ref().map(|d| {
+                    Lexer::default()
+                        .process_word(d, &out)
+                        .unwrap_or_else(|_| d.clone())
+                })
+            });
+            if let Some(v) = value {
+                out.push((name.clone(), v));
+            }
+        }
+        out
+    }
+
+    /// A stage scope starting from the base image's Env (`K=V` strings).
+    pub fn from_image_env(env: &[String]) -> Self {
+        Scope {
+            args: Vec::new(),
+            env: env
+                .iter()
+                .map(|e| match e.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (e.clone(), String::new()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Applies `ARG name[=default]` (default already expanded by the caller).
+    pub fn declare_arg(
+        &mut self,
+        name: &str,
+        default: Option<String>,
+        build_args: &BTreeMap<String, String>,
+        meta: &[(String, String)],
+    ) {
+        let value = build_args
+            .get(name)
+            .cloned()
+            .or(default)
+            .or_else(|| meta.lookup(name).map(str::to_string));
+        if let Some(v) = value {
+            self.args.retain(|(k, _)| k != name);
+            self.args.push((name.to_string(), v));
+        }
+    }
+
+    /// Applies `ENV name=value` (value already expanded by the caller).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// The ENV part (what ends up in the image config).
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+}
+
+impl Env for Scope {
+    fn lookup(&self, name: &str) -> Option<&str> {
+        self.env.lookup(name).or_else(|| self.args.lookup(name))
+    }
+}
