@@ -17,7 +17,7 @@ pub mod layout;
 pub mod manifest;
 pub mod media_type;
 pub mod store;
-mod tar;
+pub mod tar;
 pub mod validate;
 
 pub use chain::{chain_id_strings, chain_ids};

@@ -1,0 +1,167 @@
+//! Export/import of OCI image layouts and `docker save` archives.
+
+use layerlab::engine::digest::Digest;
+use layerlab::engine::image::layout::{self, LayoutError};
+use layerlab::engine::image::store::{ImageStore, LayerBlob};
+use layerlab::engine::image::tar::{self, TarError};
+use layerlab::engine::image::{media_type, validate, ImageConfig};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn store_with_image() -> (ImageStore, Digest) {
+    let mut s = ImageStore::new();
+    let tar1 = b"layer one tar bytes".to_vec();
+    let tar2 = b"layer two tar bytes".to_vec();
+    let layers = vec![
+        LayerBlob {
+            media_type: media_type::IMAGE_LAYER_GZIP.into(),
+            bytes: gzip(&tar1),
+            diff_id: Digest::sha256(&tar1),
+            uncompressed_size: tar1.len() as u64,
+        },
+        LayerBlob {
+            media_type: media_type::IMAGE_LAYER.into(),
+            bytes: tar2.clone(),
+            diff_id: Digest::sha256(&tar2),
+            uncompressed_size: tar2.len() as u64,
+        },
+    ];
+    let mut config = ImageConfig::default();
+    config.rootfs.diff_ids = layers.iter().map(|l| l.diff_id.clone()).collect();
+    config.config.cmd = Some(vec!["node".into(), "server.js".into()]);
+    let id = s.add_image(&config, layers).unwrap();
+    s.tag(&id.to_string(), "my-api:1.0").unwrap();
+    s.tag(&id.to_string(), "registry.example.com/my-api:1.0")
+        .unwrap();
+    (s, id)
+}
+
+#[test]
+fn layout_has_the_spec_files_and_validates() {
+    let (s, id) = store_with_image();
+    let files = layout::export(&s, &["my-api:1.0", "registry.example.com/my-api:1.0"]).unwrap();
+    assert_eq!(files["oci-layout"], br#"{"imageLayoutVersion":"1.0.0"}"#);
+    validate::validate(media_type::OCI_LAYOUT_HEADER, &files["oci-layout"]).unwrap();
+    validate::validate(media_type::IMAGE_INDEX, &files["index.json"]).unwrap();
+    let index: serde_json::Value = serde_json::from_slice(&files["index.json"]).unwrap();
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"],
+        "1.0"
+    );
+    assert_eq!(
+        index["manifests"][0]["annotations"]["io.containerd.image.name"],
+        "docker.io/library/my-api:1.0"
+    );
+    let docker: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(docker[0]["Config"], format!("blobs/sha256/{}", id.hex()));
+    assert_eq!(
+        docker[0]["RepoTags"],
+        serde_json::json!(["my-api:1.0", "registry.example.com/my-api:1.0"])
+    );
+    // Every blob is stored under its own digest.
+    for (path, bytes) in &files {
+        if let Some(hex) = path.strip_prefix("blobs/sha256/") {
+            assert_eq!(Digest::sha256(bytes).hex(), hex);
+        }
+    }
+}
+
+#[test]
+fn tar_round_trip_keeps_ids_digests_and_names() {
+    let (s, id) = store_with_image();
+    let tar = layout::export_tar(&s, &["my-api:1.0"]).unwrap();
+    assert_eq!(
+        layout::export_tar(&s, &["my-api:1.0"]).unwrap(),
+        tar,
+        "deterministic"
+    );
+    let mut fresh = ImageStore::new();
+    let loaded = layout::import_tar(&mut fresh, &tar).unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].id, id);
+    assert_eq!(loaded[0].lines(), ["Loaded image: my-api:1.0"]);
+    let original = s.image(&id).unwrap();
+    let copy = fresh.image(&id).unwrap();
+    assert_eq!(copy.manifest_digest, original.manifest_digest);
+    assert_eq!(copy.layers, original.layers);
+    assert_eq!(fresh.resolve("my-api:1.0").unwrap(), id);
+}
+
+#[test]
+fn docker_save_archive_loads() {
+    let layer = b"a layer tar".to_vec();
+    let mut config = ImageConfig::default();
+    config.rootfs.diff_ids = vec![Digest::sha256(&layer)];
+    let config_bytes = config.to_bytes().unwrap();
+    let id = Digest::sha256(&config_bytes);
+    let mut files = BTreeMap::new();
+    files.insert(format!("{}.json", id.hex()), config_bytes);
+    files.insert("abc/layer.tar".to_string(), layer);
+    files.insert(
+        "manifest.json".to_string(),
+        format!(
+            r#"[{{"Config":"{}.json","RepoTags":["busybox:1.35"],"Layers":["abc/layer.tar"]}}]"#,
+            id.hex()
+        )
+        .into_bytes(),
+    );
+    let mut s = ImageStore::new();
+    let loaded = layout::import_tar(&mut s, &tar::write(&files).unwrap()).unwrap();
+    assert_eq!(loaded[0].id, id);
+    assert_eq!(loaded[0].lines(), ["Loaded image: busybox:1.35"]);
+}
+
+#[test]
+fn hostile_and_corrupt_archives_are_refused() {
+    let (s, _) = store_with_image();
+    let mut files = layout::export(&s, &["my-api:1.0"]).unwrap();
+    // A blob that does not match its name.
+    let blob = files
+        .keys()
+        .find(|k| k.starts_with("blobs/"))
+        .unwrap()
+        .clone();
+    files.insert(blob, b"tampered".to_vec());
+    let err = layout::import_files(&mut ImageStore::new(), files).unwrap_err();
+    assert!(err.to_string().contains("mismatch"), "{err}");
+
+    for bad in ["../etc/passwd", "/etc/passwd", "a/../../x"] {
+        let mut tar = tar::write(&BTreeMap::from([("x".to_string(), b"1".to_vec())])).unwrap();
+        // Rewrite the name field and fix the checksum.
+        tar[..100].fill(0);
+        tar[..bad.len()].copy_from_slice(bad.as_bytes());
+        tar[148..156].copy_from_slice(b"        ");
+        let sum: u64 = tar[..512].iter().map(|&b| u64::from(b)).sum();
+        tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let err = layout::import_tar(&mut ImageStore::new(), &tar).unwrap_err();
+        assert_eq!(
+            err,
+            LayoutError::Tar(TarError::UnsafePath(bad.to_string())),
+            "{bad}"
+        );
+    }
+
+    // A size field far past the end of the archive.
+    let mut tar = tar::write(&BTreeMap::from([("x".to_string(), b"1".to_vec())])).unwrap();
+    tar[124..136].copy_from_slice(b"77777777777\0");
+    tar[148..156].copy_from_slice(b"        ");
+    let sum: u64 = tar[..512].iter().map(|&b| u64::from(b)).sum();
+    tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    assert!(matches!(
+        layout::import_tar(&mut ImageStore::new(), &tar),
+        Err(LayoutError::Tar(TarError::Truncated { .. }))
+    ));
+
+    assert_eq!(
+        layout::import_tar(&mut ImageStore::new(), &[]),
+        Err(LayoutError::UnknownFormat)
+    );
+    assert!(layout::import_tar(&mut ImageStore::new(), &[7u8; 1024]).is_err());
+}
