@@ -8,6 +8,7 @@
 
 pub mod base;
 pub mod build;
+pub mod clock;
 pub mod digest;
 pub mod dockerfile;
 pub mod examples;
