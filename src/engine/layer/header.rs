@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(out[156], b'x');
         assert_eq!(&out[0..12], b"PaxHeaders.0");
         assert!(String::from_utf8_lossy(&out[512..700]).starts_with("160 path=xxx"));
-        assert_eq!(pax_record("path", "a"), "11 path=a\n");
+        assert_eq!(pax_record("path", "a"), "9 path=a\n");
         assert_eq!(
             pax_record("k", &"v".repeat(94)),
             "101 k=".to_string() + &"v".repeat(94) + "\n"
