@@ -141,6 +141,19 @@ fn write_change(
         devmajor: 0,
         devminor: 0,
     };
+    // moby and containers/storage: any non-directory with more than one link is
+    // written once in full, later names as hardlink entries to the first.
+    if node.dir().is_none() && linked.contains(&node.ino) {
+        if let Some(first) = first_name.get(&node.ino) {
+            let h = Header {
+                linkname: first,
+                ..base(b'1', type_bits(&node.kind))
+            };
+            w.header(&h);
+            return;
+        }
+        first_name.insert(node.ino, rel.to_string());
+    }
     match &node.kind {
         Kind::Dir(_) => {
             if emitted.insert(rel.to_string()) {
@@ -152,17 +165,6 @@ fn write_change(
             }
         }
         Kind::File(content) => {
-            if linked.contains(&node.ino) {
-                if let Some(first) = first_name.get(&node.ino) {
-                    let h = Header {
-                        linkname: first,
-                        ..base(b'1', S_IFREG)
-                    };
-                    w.header(&h);
-                    return;
-                }
-                first_name.insert(node.ino, rel.to_string());
-            }
             let h = Header {
                 size: content.len(),
                 ..base(b'0', S_IFREG)
@@ -195,6 +197,17 @@ fn write_change(
             };
             w.header(&h);
         }
+    }
+}
+
+fn type_bits(kind: &Kind) -> u64 {
+    match kind {
+        Kind::Dir(_) => S_IFDIR,
+        Kind::File(_) => S_IFREG,
+        Kind::Symlink(_) => S_IFLNK,
+        Kind::Device(DeviceKind::Char { .. }) => S_IFCHR,
+        Kind::Device(DeviceKind::Block { .. }) => S_IFBLK,
+        Kind::Device(DeviceKind::Fifo) => S_IFIFO,
     }
 }
 
