@@ -195,7 +195,15 @@ pub fn write_tar(changes: &Changeset, opts: &LayerOptions, sink: &mut dyn TarSin
 
 /// The layer tar of `changes`, with its `diff_id`.
 pub fn build_layer(changes: &Changeset, opts: &LayerOptions) -> LayerTar {
-    let mut bytes = Vec::new();
+    // Reserve about the final size up front: growing a 100 MB vector by doubling would
+    // copy it twice more than the tar itself.
+    let estimate = changes
+        .changes()
+        .iter()
+        .map(|c| c.size() + 2 * 512)
+        .sum::<u64>()
+        .saturating_add(1024);
+    let mut bytes = Vec::with_capacity(usize::try_from(estimate).unwrap_or(0).min(1 << 31));
     let mut hash = Sha256Writer::new();
     let size = write_tar(changes, opts, &mut Tee(&mut bytes, &mut hash));
     LayerTar {
