@@ -3,6 +3,8 @@
 //! Each subcommand lives in its own file and parses its own arguments; this file only
 //! dispatches on the first word.
 
+mod dockerfile;
+
 pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     run(&args)
@@ -24,6 +26,8 @@ pub fn run(args: &[String]) -> i32 {
             println!("layerlab {}", env!("CARGO_PKG_VERSION"));
             0
         }
+        "dockerfile" => dockerfile::run_dockerfile(rest),
+        "check" => dockerfile::run_check(rest),
         other => {
             let _ = rest;
             eprintln!("layerlab: '{other}' is not a layerlab command.\nSee 'layerlab --help'");
