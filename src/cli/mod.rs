@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file and parses its own arguments; this file only
 //! dispatches on the first word.
 
+mod dockerfile;
 pub mod oci;
 pub mod reference;
 
@@ -30,6 +31,8 @@ pub fn run(args: &[String]) -> i32 {
         "reference" => reference::run(rest),
         "load" => oci::load(rest),
         "save" => oci::save(rest),
+        "dockerfile" => dockerfile::run_dockerfile(rest),
+        "check" => dockerfile::run_check(rest),
         other => {
             let _ = rest;
             eprintln!("layerlab: '{other}' is not a layerlab command.\nSee 'layerlab --help'");
@@ -39,5 +42,5 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn usage() -> String {
-    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
+    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  check      Run the build checks on a Dockerfile (docker build --check)\n  dockerfile Dump a Dockerfile's parse tree (dockerfile dump FILE)\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
 }

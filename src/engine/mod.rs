@@ -9,6 +9,7 @@
 pub mod base;
 pub mod build;
 pub mod clock;
+pub mod daemon;
 pub mod digest;
 pub mod dockerfile;
 pub mod examples;

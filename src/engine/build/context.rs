@@ -114,11 +114,11 @@ impl BuildContext {
     /// The context as the build sees it: every path the `.dockerignore` excludes is
     /// removed (directories whose contents are all excluded stay, empty, unless the
     /// directory itself matches).
-    pub fn filtered(&self) -> (BuildContext, Option<Matcher>) {
+    pub fn filtered(&self) -> Result<(BuildContext, Option<Matcher>), String> {
         let Some(text) = self.read_text(".dockerignore") else {
-            return (self.clone(), None);
+            return Ok((self.clone(), None));
         };
-        let matcher = Matcher::parse(&text);
+        let matcher = Matcher::parse(&text).map_err(|e| format!(".dockerignore: {e}"))?;
         let mut tree = self.fs.clone();
         let entries = self.fs.walk("/").unwrap_or_default();
         for entry in entries {
@@ -131,7 +131,7 @@ impl BuildContext {
             }
         }
         let size = tree.total_size();
-        (BuildContext { fs: tree, size }, Some(matcher))
+        Ok((BuildContext { fs: tree, size }, Some(matcher)))
     }
 }
 

@@ -1,0 +1,99 @@
+//! The daemon's layer store: every layer it knows, keyed by chain ID, each holding the
+//! changes it makes (and through them the root filesystem after it). Tar bytes and the
+//! gzip blob are produced from the changes when first needed and then kept.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::engine::digest::Digest;
+use crate::engine::fs::{Changeset, Fs};
+use crate::engine::layer::{self, Blob, LayerOptions};
+
+/// One read-only layer.
+#[derive(Debug)]
+pub struct Layer {
+    pub chain_id: Digest,
+    pub diff_id: Digest,
+    /// Bytes of the uncompressed tar.
+    pub size: u64,
+    pub changes: Changeset,
+    pub options: LayerOptions,
+    blob: OnceCell<Blob>,
+}
+
+impl Layer {
+    /// Root filesystem after this layer.
+    pub fn rootfs(&self) -> &Fs {
+        self.changes.upper()
+    }
+
+    /// The layer tar (re-generated from the changes; deterministic).
+    pub fn tar(&self) -> Vec<u8> {
+        layer::build_layer(&self.changes, &self.options).bytes
+    }
+
+    /// The gzip blob registries store and manifests reference.
+    pub fn blob(&self) -> &Blob {
+        self.blob
+            .get_or_init(|| layer::compress(&self.tar()))
+    }
+
+    /// Whether the blob has been computed yet.
+    pub fn has_blob(&self) -> bool {
+        self.blob.get().is_some()
+    }
+}
+
+/// Layers by chain ID.
+#[derive(Debug, Default, Clone)]
+pub struct LayerStore {
+    layers: BTreeMap<Digest, Rc<Layer>>,
+}
+
+impl LayerStore {
+    /// Records the layer of `changes` on top of `parent` (a chain ID) and returns it;
+    /// an identical layer already known is returned as is.
+    pub fn create(
+        &mut self,
+        parent: Option<&Digest>,
+        changes: Changeset,
+        options: LayerOptions,
+    ) -> Rc<Layer> {
+        let (diff_id, size) = layer::diff_id(&changes, &options);
+        let chain_id = match parent {
+            None => diff_id.clone(),
+            Some(p) => Digest::sha256(format!("{p} {diff_id}").as_bytes()),
+        };
+        if let Some(existing) = self.layers.get(&chain_id) {
+            return existing.clone();
+        }
+        let layer = Rc::new(Layer {
+            chain_id: chain_id.clone(),
+            diff_id,
+            size,
+            changes,
+            options,
+            blob: OnceCell::new(),
+        });
+        self.layers.insert(chain_id, layer.clone());
+        layer
+    }
+
+    pub fn get(&self, chain_id: &Digest) -> Option<&Rc<Layer>> {
+        self.layers.get(chain_id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    /// Forgets every layer not in `live`.
+    pub fn retain(&mut self, live: &std::collections::BTreeSet<Digest>) {
+        self.layers.retain(|k, _| live.contains(k));
+    }
+}

@@ -1,0 +1,217 @@
+//! The simulated Docker daemon: the state `docker` commands act on — the simulated
+//! clock, layers, images and their references, the build cache, pulled base images.
+//! (Containers, volumes and registries join it with the runtime.)
+
+pub mod layers;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::engine::base;
+use crate::engine::build::cache::BuildCache;
+use crate::engine::clock::{rfc3339, Clock};
+use crate::engine::digest::Digest;
+use crate::engine::fs::{self, Fs};
+use crate::engine::image::config::{ContainerConfig, Empty, History, ImageConfig, RootFs};
+use crate::engine::image::media_type;
+use crate::engine::image::store::{ImageStore, LayerBlob, StoreError};
+use crate::engine::layer::LayerOptions;
+use crate::engine::reference;
+use layers::{Layer, LayerStore};
+
+/// An image as the daemon holds it: config plus its layer stack.
+#[derive(Debug, Clone)]
+pub struct ImageRecord {
+    pub id: Digest,
+    pub config: ImageConfig,
+    /// Bottom first.
+    pub layers: Vec<Rc<Layer>>,
+}
+
+impl ImageRecord {
+    /// Root filesystem of the image (the top layer's snapshot).
+    pub fn rootfs(&self) -> Fs {
+        self.layers
+            .last()
+            .map(|l| l.rootfs().clone())
+            .unwrap_or_else(empty_root)
+    }
+}
+
+/// The root of `FROM scratch`.
+pub fn empty_root() -> Fs {
+    Fs::with_root(fs::Metadata::new(0o755, 0, 0, 0))
+}
+
+/// Why a base image could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PullError {
+    #[error("{0}")]
+    InvalidReference(String),
+    #[error("pull access denied for {0}, repository does not exist or may require 'docker login'")]
+    NotFound(String),
+    #[error("{0}")]
+    Store(String),
+}
+
+/// The daemon.
+#[derive(Debug, Clone, Default)]
+pub struct Daemon {
+    pub clock: Clock,
+    pub images: ImageStore,
+    pub layers: LayerStore,
+    pub cache: BuildCache,
+    /// Image ID → its layers, bottom first.
+    stacks: BTreeMap<Digest, Vec<Rc<Layer>>>,
+    /// Base images already resolved for builds (normalised reference → record).
+    bases: BTreeMap<String, ImageRecord>,
+}
+
+impl Daemon {
+    pub fn new() -> Daemon {
+        Daemon::default()
+    }
+
+    /// The image record for an image ID the store knows.
+    pub fn image(&self, id: &Digest) -> Option<ImageRecord> {
+        let stored = self.images.image(id)?;
+        Some(ImageRecord {
+            id: id.clone(),
+            config: stored.config.clone(),
+            layers: self.stacks.get(id).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Resolves what a user typed (`my-api:1.0`, an ID prefix, ...) to an image.
+    pub fn find_image(&self, name: &str) -> Result<ImageRecord, StoreError> {
+        let id = self.images.resolve(name)?;
+        self.image(&id)
+            .ok_or_else(|| StoreError::NoSuchImage(name.to_string()))
+    }
+
+    /// A base image for `FROM`: a local image of that name if there is one, else the
+    /// simulated registry's (pulled once and kept for later builds).
+    pub fn base_image(&mut self, name: &str) -> Result<(String, ImageRecord), PullError> {
+        let named = reference::parse_normalized_named(name)
+            .map_err(|e| PullError::InvalidReference(e.to_string()))?;
+        let named = if named.tag().is_none() && named.digest().is_none() {
+            named
+                .with_tag("latest")
+                .map_err(|e| PullError::InvalidReference(e.to_string()))?
+        } else {
+            named
+        };
+        let full = named.to_string();
+        if let Ok(local) = self.find_image(&full) {
+            return Ok((full, local));
+        }
+        if let Some(rec) = self.bases.get(&full) {
+            return Ok((full, rec.clone()));
+        }
+        let tag = named.tag().unwrap_or("latest").to_string();
+        let catalog = if named.domain() == "docker.io" {
+            base::lookup(named.path(), &tag)
+        } else {
+            None
+        };
+        let Some(img) = catalog else {
+            return Err(PullError::NotFound(named.name()));
+        };
+        let rec = self.import_base(&img);
+        self.bases.insert(full.clone(), rec.clone());
+        Ok((full, rec))
+    }
+
+    /// Turns a catalog image into layers and a config.
+    fn import_base(&mut self, img: &base::BaseImage) -> ImageRecord {
+        let mut prev = empty_root();
+        let mut parent: Option<Digest> = None;
+        let mut layers = Vec::new();
+        for snap in &img.snapshots {
+            let changes = fs::diff(&prev, snap);
+            let layer = self
+                .layers
+                .create(parent.as_ref(), changes, LayerOptions::default());
+            parent = Some(layer.chain_id.clone());
+            layers.push(layer);
+            prev = snap.clone();
+        }
+        let config = ImageConfig {
+            architecture: img.architecture.clone(),
+            os: img.os.clone(),
+            created: Some(rfc3339(img.created)),
+            config: ContainerConfig {
+                user: img.user.clone(),
+                exposed_ports: img
+                    .exposed_ports
+                    .iter()
+                    .map(|p| (p.clone(), Empty {}))
+                    .collect(),
+                env: img.env.clone(),
+                entrypoint: img.entrypoint.clone(),
+                cmd: img.cmd.clone(),
+                volumes: img.volumes.iter().map(|v| (v.clone(), Empty {})).collect(),
+                working_dir: img.working_dir.clone(),
+                labels: img.labels.iter().cloned().collect(),
+                stop_signal: img.stop_signal.clone().unwrap_or_default(),
+                ..ContainerConfig::default()
+            },
+            history: img
+                .history
+                .iter()
+                .map(|h| History {
+                    created: Some(rfc3339(h.created)),
+                    created_by: Some(h.created_by.clone()),
+                    comment: h.comment.clone(),
+                    empty_layer: h.empty_layer,
+                    author: None,
+                })
+                .collect(),
+            rootfs: RootFs {
+                kind: "layers".into(),
+                diff_ids: layers.iter().map(|l| l.diff_id.clone()).collect(),
+            },
+            ..ImageConfig::default()
+        };
+        let id = config.id().unwrap_or_else(|_| Digest::sha256(b""));
+        ImageRecord { id, config, layers }
+    }
+
+    /// Stores an image (config + layers) and returns its ID. The layers' blobs are
+    /// produced here (gzip of the layer tar) so the manifest can name them.
+    pub fn commit_image(
+        &mut self,
+        config: &ImageConfig,
+        layers: Vec<Rc<Layer>>,
+    ) -> Result<Digest, StoreError> {
+        let blobs = layers
+            .iter()
+            .map(|l| {
+                let blob = l.blob();
+                LayerBlob {
+                    media_type: media_type::IMAGE_LAYER_GZIP.to_string(),
+                    bytes: blob.bytes.clone(),
+                    diff_id: l.diff_id.clone(),
+                    uncompressed_size: l.size,
+                }
+            })
+            .collect();
+        let id = self.images.add_image(config, blobs)?;
+        self.stacks.insert(id.clone(), layers);
+        Ok(id)
+    }
+
+    /// Points `name` (normalised; `:latest` when bare) at image `id`.
+    pub fn tag(&mut self, name: &str, id: &Digest) -> Result<String, String> {
+        let named = reference::parse_normalized_named(name).map_err(|e| e.to_string())?;
+        let named = if named.tag().is_none() && named.digest().is_none() {
+            named.with_tag("latest").map_err(|e| e.to_string())?
+        } else {
+            named
+        };
+        self.images
+            .add_reference(&named, id)
+            .map_err(|e| e.to_string())?;
+        Ok(named.to_string())
+    }
+}
