@@ -103,7 +103,12 @@ impl BuildCache {
 
     /// Why `inputs` on `parent` missed. `earlier_miss`: a previous step of this stage
     /// already ran.
-    pub fn explain_miss(&self, parent: &Digest, inputs: &StepInputs, earlier_miss: bool) -> MissReason {
+    pub fn explain_miss(
+        &self,
+        parent: &Digest,
+        inputs: &StepInputs,
+        earlier_miss: bool,
+    ) -> MissReason {
         let Some(prev) = self
             .last_inputs
             .get(&(parent.clone(), inputs.instruction.clone()))
@@ -115,10 +120,16 @@ impl BuildCache {
             };
         };
         if prev.sources != inputs.sources {
-            let old: BTreeMap<&str, &Digest> =
-                prev.sources.iter().map(|s| (s.path.as_str(), &s.digest)).collect();
-            let new: BTreeMap<&str, &Digest> =
-                inputs.sources.iter().map(|s| (s.path.as_str(), &s.digest)).collect();
+            let old: BTreeMap<&str, &Digest> = prev
+                .sources
+                .iter()
+                .map(|s| (s.path.as_str(), &s.digest))
+                .collect();
+            let new: BTreeMap<&str, &Digest> = inputs
+                .sources
+                .iter()
+                .map(|s| (s.path.as_str(), &s.digest))
+                .collect();
             let mut changed: Vec<String> = Vec::new();
             for (p, d) in &new {
                 if old.get(p) != Some(d) {

@@ -107,7 +107,10 @@ impl BuildContext {
 
     /// Text of a context file, if it exists and is UTF-8.
     pub fn read_text(&self, path: &str) -> Option<String> {
-        let content = self.fs.read_file(&fs::normalize(&format!("/{path}"))).ok()?;
+        let content = self
+            .fs
+            .read_file(&fs::normalize(&format!("/{path}")))
+            .ok()?;
         String::from_utf8(content.to_vec()).ok()
     }
 

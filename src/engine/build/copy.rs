@@ -58,7 +58,9 @@ pub fn copy(dst: &mut Fs, src: &Fs, spec: &CopySpec) -> Result<Vec<SourceChecksu
             });
         }
         if escapes(raw) {
-            return Err(format!("forbidden path outside the build context: {raw} ()"));
+            return Err(format!(
+                "forbidden path outside the build context: {raw} ()"
+            ));
         }
         let clean = fs::normalize(&format!("/{raw}"));
         if has_wildcard(&clean) {
@@ -75,7 +77,12 @@ pub fn copy(dst: &mut Fs, src: &Fs, spec: &CopySpec) -> Result<Vec<SourceChecksu
             matched.push(clean);
         }
     }
-    matched.retain(|p| !spec.exclude.iter().any(|e| glob_match(&fs::normalize(&format!("/{e}")), p)));
+    matched.retain(|p| {
+        !spec
+            .exclude
+            .iter()
+            .any(|e| glob_match(&fs::normalize(&format!("/{e}")), p))
+    });
     let many = matched.len() > 1 || any_wildcard && spec.sources.len() > 1;
     let dest_exists_dir = dst
         .stat(&dest_clean)
@@ -89,7 +96,10 @@ pub fn copy(dst: &mut Fs, src: &Fs, spec: &CopySpec) -> Result<Vec<SourceChecksu
 
     let mut checksums = Vec::new();
     for path in &matched {
-        let stat = src.stat(path).or_else(|_| src.lstat(path)).map_err(|e| format!("{path}: {e}"))?;
+        let stat = src
+            .stat(path)
+            .or_else(|_| src.lstat(path))
+            .map_err(|e| format!("{path}: {e}"))?;
         let base_name = path.rsplit('/').next().unwrap_or("").to_string();
         let into_dir = dest_is_dir_syntax || dest_exists_dir || many;
         if stat.file_type == FileType::Dir && !spec.parents {
@@ -184,7 +194,11 @@ fn glob(src: &Fs, pattern: &str) -> Vec<String> {
 pub fn glob_match(pattern: &str, path: &str) -> bool {
     let pc: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
     let tc: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-    pc.len() == tc.len() && pc.iter().zip(&tc).all(|(p, t)| match_component(p.as_bytes(), t.as_bytes()))
+    pc.len() == tc.len()
+        && pc
+            .iter()
+            .zip(&tc)
+            .all(|(p, t)| match_component(p.as_bytes(), t.as_bytes()))
 }
 
 fn match_component(p: &[u8], t: &[u8]) -> bool {
@@ -358,7 +372,11 @@ fn copy_tree(
     sums: &mut Vec<SourceChecksum>,
 ) -> Result<(), String> {
     let entries = src.walk(from).map_err(|e| format!("{from}: {e}"))?;
-    let prefix = if from == "/" { String::new() } else { from.to_string() };
+    let prefix = if from == "/" {
+        String::new()
+    } else {
+        from.to_string()
+    };
     for entry in entries {
         if entry.path == from {
             continue;
@@ -402,8 +420,15 @@ mod tests {
     fn ctx() -> Fs {
         let mut fs = Fs::with_root(Metadata::new(0o755, 0, 0, 0));
         let m = Metadata::new(0o644, 0, 0, 100);
-        for p in ["/package.json", "/package-lock.json", "/server.js", "/src/a.js", "/src/lib/b.js"] {
-            fs.mkdir_all(&parent_of(p), Metadata::new(0o755, 0, 0, 100)).unwrap();
+        for p in [
+            "/package.json",
+            "/package-lock.json",
+            "/server.js",
+            "/src/a.js",
+            "/src/lib/b.js",
+        ] {
+            fs.mkdir_all(&parent_of(p), Metadata::new(0o755, 0, 0, 100))
+                .unwrap();
             fs.write_file(p, p.as_bytes().to_vec(), m).unwrap();
         }
         fs
@@ -448,8 +473,16 @@ mod tests {
         let e = copy(&mut dst, &ctx(), &spec(&["missing.txt"], ".")).unwrap_err();
         assert!(e.contains("\"/missing.txt\": not found"), "{e}");
         let e = copy(&mut dst, &ctx(), &spec(&["../secret"], ".")).unwrap_err();
-        assert!(e.starts_with("forbidden path outside the build context"), "{e}");
-        let e = copy(&mut dst, &ctx(), &spec(&["server.js", "package.json"], "/x")).unwrap_err();
+        assert!(
+            e.starts_with("forbidden path outside the build context"),
+            "{e}"
+        );
+        let e = copy(
+            &mut dst,
+            &ctx(),
+            &spec(&["server.js", "package.json"], "/x"),
+        )
+        .unwrap_err();
         assert!(e.contains("must be a directory and end with a /"), "{e}");
     }
 

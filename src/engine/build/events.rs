@@ -26,7 +26,10 @@ impl std::fmt::Display for MissReason {
             MissReason::NoCache => write!(f, "--no-cache: every step runs"),
             MissReason::NotBuiltBefore => write!(f, "not built before with this instruction"),
             MissReason::ParentChanged => {
-                write!(f, "a previous step was rebuilt, so every later step runs again")
+                write!(
+                    f,
+                    "a previous step was rebuilt, so every later step runs again"
+                )
             }
             MissReason::SourcesChanged(files) => {
                 let shown: Vec<&str> = files.iter().take(5).map(String::as_str).collect();
@@ -38,7 +41,11 @@ impl std::fmt::Display for MissReason {
                 Ok(())
             }
             MissReason::EnvironmentChanged(names) => {
-                write!(f, "build arguments or environment changed: {}", names.join(", "))
+                write!(
+                    f,
+                    "build arguments or environment changed: {}",
+                    names.join(", ")
+                )
             }
             MissReason::SettingsChanged(what) => write!(f, "{what} changed"),
         }
@@ -66,7 +73,10 @@ impl StepRef {
     /// `[2/5] WORKDIR /app` or `[build 2/5] WORKDIR /app`.
     pub fn title(&self) -> String {
         match &self.stage_label {
-            Some(label) => format!("[{label} {}/{}] {}", self.index, self.total, self.instruction),
+            Some(label) => format!(
+                "[{label} {}/{}] {}",
+                self.index, self.total, self.instruction
+            ),
             None => format!("[{}/{}] {}", self.index, self.total, self.instruction),
         }
     }
@@ -145,7 +155,11 @@ pub fn human_size(bytes: u64) -> String {
     let text = format!("{value:.4}");
     // %.4g: four significant digits, trailing zeros removed.
     let digits_before = text.find('.').unwrap_or(text.len());
-    let keep = if digits_before >= 4 { 0 } else { 4 - digits_before };
+    let keep = if digits_before >= 4 {
+        0
+    } else {
+        4 - digits_before
+    };
     let mut s = format!("{value:.keep$}");
     if s.contains('.') {
         s = s.trim_end_matches('0').trim_end_matches('.').to_string();
@@ -201,7 +215,10 @@ pub fn plain_progress(events: &[BuildEvent]) -> String {
                 ms,
             } => {
                 out.push_str(&format!("#{vertex} exporting to image\n"));
-                out.push_str(&format!("#{vertex} exporting layers {} done\n", seconds(*ms)));
+                out.push_str(&format!(
+                    "#{vertex} exporting layers {} done\n",
+                    seconds(*ms)
+                ));
                 out.push_str(&format!("#{vertex} writing image {id} done\n"));
                 for n in names {
                     out.push_str(&format!("#{vertex} naming to {n} done\n"));

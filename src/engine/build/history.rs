@@ -17,7 +17,9 @@ pub fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -88,7 +90,10 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(go_list(&["node".into(), "server.js".into()]), r#"["node" "server.js"]"#);
+        assert_eq!(
+            go_list(&["node".into(), "server.js".into()]),
+            r#"["node" "server.js"]"#
+        );
         assert_eq!(run_args_prefix(&[("A".into(), "1".into())]), "|1 A=1 ");
         assert_eq!(parse_go_duration("1m30s").unwrap(), 90_000_000_000);
         assert_eq!(parse_go_duration("500ms").unwrap(), 500_000_000);

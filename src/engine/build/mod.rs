@@ -16,6 +16,8 @@ pub mod session;
 pub mod users;
 
 pub use context::{BuildContext, ContextFile};
-pub use events::{BuildEvent, MissReason, StepRef};
+pub use events::{
+    failure_report, plain_progress as plain_progress_of, BuildEvent, MissReason, StepRef,
+};
 pub use executor::{Executor, RunCommand, RunRequest, RunResult};
 pub use session::{BuildError, BuildOutput, BuildRequest, BuildSession, BuiltImage, StackRow};

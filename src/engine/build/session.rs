@@ -224,9 +224,8 @@ impl BuildSession {
         }
         let mut names = Vec::new();
         for t in &req.tags {
-            let named = crate::engine::reference::parse_normalized_named(t).map_err(|e| {
-                BuildError::Invalid(format!("invalid tag {t:?}: {e}"))
-            })?;
+            let named = crate::engine::reference::parse_normalized_named(t)
+                .map_err(|e| BuildError::Invalid(format!("invalid tag {t:?}: {e}")))?;
             let named = if named.tag().is_none() && named.digest().is_none() {
                 named
                     .with_tag("latest")
@@ -402,7 +401,12 @@ impl BuildSession {
                 Op::Instr { stage, index } if !self.is_vertex_instr(*stage, *index)
             );
             if let Err(e) = self.run_op(op, daemon, exec) {
-                if let BuildError::Step { line, end_line, message } = &e {
+                if let BuildError::Step {
+                    line,
+                    end_line,
+                    message,
+                } = &e
+                {
                     self.events.push(BuildEvent::StepFailed {
                         vertex: self.vertex,
                         message: message.clone(),
@@ -443,9 +447,9 @@ impl BuildSession {
         }
         BuildOutput {
             events: self.events,
-            result: self.result.unwrap_or_else(|| {
-                Err(BuildError::Invalid("build was not finished".to_string()))
-            }),
+            result: self
+                .result
+                .unwrap_or_else(|| Err(BuildError::Invalid("build was not finished".to_string()))),
             simulated_ms: self.simulated_ms,
             warnings,
         }
@@ -454,7 +458,12 @@ impl BuildSession {
     fn is_vertex_instr(&self, stage: usize, index: usize) -> bool {
         matches!(
             self.dockerfile.stages[stage].instructions.get(index),
-            Some(Instruction::Run(_) | Instruction::Copy(_) | Instruction::Add(_) | Instruction::Workdir(_))
+            Some(
+                Instruction::Run(_)
+                    | Instruction::Copy(_)
+                    | Instruction::Add(_)
+                    | Instruction::Workdir(_)
+            )
         )
     }
 
@@ -485,13 +494,21 @@ impl BuildSession {
         }
     }
 
-    fn run_op(&mut self, op: Op, daemon: &mut Daemon, exec: &mut dyn Executor) -> Result<(), BuildError> {
+    fn run_op(
+        &mut self,
+        op: Op,
+        daemon: &mut Daemon,
+        exec: &mut dyn Executor,
+    ) -> Result<(), BuildError> {
         match op {
             Op::Definition => {
                 let v = self.next_vertex();
                 self.events.push(BuildEvent::Internal {
                     vertex: v,
-                    title: format!("[internal] load build definition from {}", self.req.dockerfile_name),
+                    title: format!(
+                        "[internal] load build definition from {}",
+                        self.req.dockerfile_name
+                    ),
                     lines: vec![format!(
                         "transferring dockerfile: {} done",
                         super::events::human_size(self.req.dockerfile.len() as u64)
@@ -592,7 +609,13 @@ impl BuildSession {
             .instructions
             .iter()
             .filter(|inst| {
-                matches!(inst, Instruction::Run(_) | Instruction::Copy(_) | Instruction::Add(_) | Instruction::Workdir(_))
+                matches!(
+                    inst,
+                    Instruction::Run(_)
+                        | Instruction::Copy(_)
+                        | Instruction::Add(_)
+                        | Instruction::Workdir(_)
+                )
             })
             .count();
         let (mut config, layers, rootfs, base_display, parent_key, triggers) =
@@ -600,7 +623,14 @@ impl BuildSession {
                 let st = self.stages[dep].clone().ok_or_else(|| {
                     stage_error(&stage.from.src, format!("stage {base_name} was not built"))
                 })?;
-                (st.config.clone(), st.layers.clone(), st.rootfs.clone(), base_name.clone(), st.key.clone(), vec![])
+                (
+                    st.config.clone(),
+                    st.layers.clone(),
+                    st.rootfs.clone(),
+                    base_name.clone(),
+                    st.key.clone(),
+                    vec![],
+                )
             } else if base_name.eq_ignore_ascii_case("scratch") {
                 (
                     ImageConfig::default(),
@@ -612,11 +642,21 @@ impl BuildSession {
                 )
             } else {
                 let (full, rec) = self.bases.get(&i).cloned().ok_or_else(|| {
-                    stage_error(&stage.from.src, format!("base image {base_name} was not resolved"))
+                    stage_error(
+                        &stage.from.src,
+                        format!("base image {base_name} was not resolved"),
+                    )
                 })?;
                 let key = Digest::sha256(format!("FROM {}", rec.id).as_bytes());
                 let triggers = rec.config.config.on_build.clone();
-                (rec.config.clone(), rec.layers.clone(), rec.rootfs(), full, key, triggers)
+                (
+                    rec.config.clone(),
+                    rec.layers.clone(),
+                    rec.rootfs(),
+                    full,
+                    key,
+                    triggers,
+                )
             };
         // BuildKit: the new image starts from the base config, without its triggers.
         config.config.on_build.clear();
@@ -654,7 +694,8 @@ impl BuildSession {
             line: stage.from.src.start_line,
             end_line: stage.from.src.end_line,
         };
-        self.events.push(BuildEvent::StepStarted { vertex: v, step });
+        self.events
+            .push(BuildEvent::StepStarted { vertex: v, step });
         self.events.push(BuildEvent::StepDone { vertex: v, ms: 0 });
         state.rows.push(StackRow {
             line: stage.from.src.start_line,
@@ -765,7 +806,14 @@ impl BuildSession {
                     set_env(&mut st.config.config.env, k, &value);
                     shown.push(format!("{k}={value}"));
                 }
-                self.meta(st, &src, format!("ENV {}", shown.join(" ")), "Env", shown.join(" "), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("ENV {}", shown.join(" ")),
+                    "Env",
+                    shown.join(" "),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Label(kv) => {
@@ -776,7 +824,14 @@ impl BuildSession {
                     shown.push(format!("{key}={value}"));
                     st.config.config.labels.insert(key, value);
                 }
-                self.meta(st, &src, format!("LABEL {}", shown.join(" ")), "Labels", shown.join(" "), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("LABEL {}", shown.join(" ")),
+                    "Labels",
+                    shown.join(" "),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Arg(arg) => {
@@ -785,13 +840,18 @@ impl BuildSession {
                     let value = if let Some(v) = self.build_args.get(name) {
                         self.consumed_args.insert(name.clone());
                         Some(v.clone())
-                    } else if let Some((_, v)) = platform_args().into_iter().find(|(k, _)| k == name) {
+                    } else if let Some((_, v)) =
+                        platform_args().into_iter().find(|(k, _)| k == name)
+                    {
                         Some(v.to_string())
                     } else if let Some(d) = default {
                         Some(expand(d)?)
                     } else {
                         self.meta_env.get(name).cloned().filter(|_| {
-                            self.dockerfile.meta_args.iter().any(|a| a.args.iter().any(|(n, _)| n == name))
+                            self.dockerfile
+                                .meta_args
+                                .iter()
+                                .any(|a| a.args.iter().any(|(n, _)| n == name))
                         })
                     };
                     shown.push(match &value {
@@ -800,14 +860,28 @@ impl BuildSession {
                     });
                     st.args.insert(name.clone(), value);
                 }
-                self.meta(st, &src, format!("ARG {}", shown.join(" ")), "ARG", shown.join(" "), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("ARG {}", shown.join(" ")),
+                    "ARG",
+                    shown.join(" "),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Cmd(c) => {
                 let argv = self.command_argv(st, &c.cmd);
                 st.config.config.cmd = Some(argv.clone());
                 st.cmd_set = true;
-                self.meta(st, &src, format!("CMD {}", go_list(&argv)), "Cmd", go_list(&argv), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("CMD {}", go_list(&argv)),
+                    "Cmd",
+                    go_list(&argv),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Entrypoint(c) => {
@@ -817,13 +891,27 @@ impl BuildSession {
                     // BuildKit: ENTRYPOINT resets a CMD inherited from the base image.
                     st.config.config.cmd = None;
                 }
-                self.meta(st, &src, format!("ENTRYPOINT {}", go_list(&argv)), "Entrypoint", go_list(&argv), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("ENTRYPOINT {}", go_list(&argv)),
+                    "Entrypoint",
+                    go_list(&argv),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Shell(s) => {
                 st.shell = s.shell.clone();
                 st.config.config.shell = s.shell.clone();
-                self.meta(st, &src, format!("SHELL {}", go_plain_list(&s.shell)), "Shell", go_list(&s.shell), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("SHELL {}", go_plain_list(&s.shell)),
+                    "Shell",
+                    go_list(&s.shell),
+                    now,
+                );
                 Ok(())
             }
             Instruction::User(u) => {
@@ -835,19 +923,37 @@ impl BuildSession {
             Instruction::Expose(list) => {
                 let mut ports = Vec::new();
                 for raw in &list.values {
-                    for p in process_words(raw, &env).map_err(|e| stage_error(&src, e.to_string()))? {
-                        let port = if p.contains('/') { p.to_ascii_lowercase() } else { format!("{p}/tcp") };
+                    for p in
+                        process_words(raw, &env).map_err(|e| stage_error(&src, e.to_string()))?
+                    {
+                        let port = if p.contains('/') {
+                            p.to_ascii_lowercase()
+                        } else {
+                            format!("{p}/tcp")
+                        };
                         let (num, proto) = port.split_once('/').unwrap_or((&port, "tcp"));
-                        let valid_num = num.split('-').all(|n| n.parse::<u16>().is_ok_and(|n| n > 0));
+                        let valid_num = num
+                            .split('-')
+                            .all(|n| n.parse::<u16>().is_ok_and(|n| n > 0));
                         if !valid_num || !matches!(proto, "tcp" | "udp" | "sctp") {
                             return Err(stage_error(&src, format!("invalid containerPort: {p}")));
                         }
-                        st.config.config.exposed_ports.insert(port.clone(), Empty {});
+                        st.config
+                            .config
+                            .exposed_ports
+                            .insert(port.clone(), Empty {});
                         ports.push(port);
                     }
                 }
                 let map: Vec<String> = ports.iter().map(|p| format!("{p}:{{}}")).collect();
-                self.meta(st, &src, format!("EXPOSE map[{}]", map.join(" ")), "ExposedPorts", ports.join(" "), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("EXPOSE map[{}]", map.join(" ")),
+                    "ExposedPorts",
+                    ports.join(" "),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Volume(list) => {
@@ -855,18 +961,35 @@ impl BuildSession {
                 for raw in &list.values {
                     let v = expand(raw)?;
                     if v.trim().is_empty() {
-                        return Err(stage_error(&src, "VOLUME specified can not be an empty string"));
+                        return Err(stage_error(
+                            &src,
+                            "VOLUME specified can not be an empty string",
+                        ));
                     }
                     st.config.config.volumes.insert(v.clone(), Empty {});
                     vols.push(v);
                 }
-                self.meta(st, &src, format!("VOLUME {}", go_plain_list(&vols)), "Volumes", vols.join(" "), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("VOLUME {}", go_plain_list(&vols)),
+                    "Volumes",
+                    vols.join(" "),
+                    now,
+                );
                 Ok(())
             }
             Instruction::StopSignal(s) => {
                 let sig = expand(&s.value)?;
                 st.config.config.stop_signal = sig.clone();
-                self.meta(st, &src, format!("STOPSIGNAL {sig}"), "StopSignal", sig, now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("STOPSIGNAL {sig}"),
+                    "StopSignal",
+                    sig,
+                    now,
+                );
                 Ok(())
             }
             Instruction::Healthcheck(h) => {
@@ -892,12 +1015,31 @@ impl BuildSession {
                 };
                 let shown = go_list(&hc.test);
                 st.config.config.healthcheck = Some(hc);
-                self.meta(st, &src, format!("HEALTHCHECK {}", src.original.trim_start_matches(|c: char| !c.is_whitespace()).trim()), "Healthcheck", shown, now);
+                self.meta(
+                    st,
+                    &src,
+                    format!(
+                        "HEALTHCHECK {}",
+                        src.original
+                            .trim_start_matches(|c: char| !c.is_whitespace())
+                            .trim()
+                    ),
+                    "Healthcheck",
+                    shown,
+                    now,
+                );
                 Ok(())
             }
             Instruction::Onbuild(o) => {
                 st.config.config.on_build.push(o.expression.clone());
-                self.meta(st, &src, format!("ONBUILD {}", o.expression), "OnBuild", o.expression.clone(), now);
+                self.meta(
+                    st,
+                    &src,
+                    format!("ONBUILD {}", o.expression),
+                    "OnBuild",
+                    o.expression.clone(),
+                    now,
+                );
                 Ok(())
             }
             Instruction::Maintainer(m) => {
@@ -922,7 +1064,15 @@ impl BuildSession {
     }
 
     /// A metadata-only instruction: history entry with `empty_layer`, a row, an event.
-    fn meta(&mut self, st: &mut StageState, src: &ins::Source, created_by: String, field: &str, value: String, now: i64) {
+    fn meta(
+        &mut self,
+        st: &mut StageState,
+        src: &ins::Source,
+        created_by: String,
+        field: &str,
+        value: String,
+        now: i64,
+    ) {
         st.config.history.push(History {
             created: Some(rfc3339(now)),
             created_by: Some(created_by),
@@ -958,7 +1108,10 @@ impl BuildSession {
             .config
             .env
             .iter()
-            .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .filter_map(|e| {
+                e.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
             .collect();
         let mut args_in_scope = Vec::new();
         for (k, v) in &st.args {
@@ -988,7 +1141,8 @@ impl BuildSession {
             ShellOrExec::Shell(script) => {
                 let mut script = script.clone();
                 if let [doc] = run.heredocs.as_slice() {
-                    if script.trim() == format!("<<{}", doc.name) || script.trim() == format!("<<-{}", doc.name)
+                    if script.trim() == format!("<<{}", doc.name)
+                        || script.trim() == format!("<<-{}", doc.name)
                         || script.trim_start().starts_with("<<") && !script.contains(' ')
                     {
                         // `RUN <<EOF`: the heredoc is the script.
@@ -1021,7 +1175,10 @@ impl BuildSession {
         let inputs = StepInputs {
             instruction: created_by.clone(),
             env: env_key,
-            settings: format!("user={} workdir={} network={:?}", st.config.config.user, workdir, run.network),
+            settings: format!(
+                "user={} workdir={} network={:?}",
+                st.config.config.user, workdir, run.network
+            ),
             sources: vec![],
         };
         let request = RunRequest {
@@ -1071,13 +1228,16 @@ impl BuildSession {
         }
         let dest = expand(&c.dest)?;
         let owner = match &c.chown {
-            Some(spec) => Some(users::resolve(&st.rootfs, &expand(spec)?).map_err(|e| stage_error(&src, e))?),
+            Some(spec) => {
+                Some(users::resolve(&st.rootfs, &expand(spec)?).map_err(|e| stage_error(&src, e))?)
+            }
             None => None,
         };
         let chmod = match &c.chmod {
-            Some(m) => Some(u32::from_str_radix(&expand(m)?, 8).map_err(|_| {
-                stage_error(&src, format!("invalid chmod parameter: {m}"))
-            })?),
+            Some(m) => Some(
+                u32::from_str_radix(&expand(m)?, 8)
+                    .map_err(|_| stage_error(&src, format!("invalid chmod parameter: {m}")))?,
+            ),
             None => None,
         };
         // Where the sources come from: the context, an earlier stage or an image.
@@ -1086,9 +1246,9 @@ impl BuildSession {
             Some(from) => {
                 let from = expand(from)?;
                 if let Some(dep) = self.stage_index_of(&from, si) {
-                    let dep_state = self.stages[dep].as_ref().ok_or_else(|| {
-                        stage_error(&src, format!("stage {from} was not built"))
-                    })?;
+                    let dep_state = self.stages[dep]
+                        .as_ref()
+                        .ok_or_else(|| stage_error(&src, format!("stage {from} was not built")))?;
                     (dep_state.rootfs.clone(), from.clone())
                 } else {
                     let (_, rec) = daemon
@@ -1118,7 +1278,8 @@ impl BuildSession {
         // Copy first (onto a cheap snapshot): the checksums of what was read are part
         // of the cache key.
         let mut next = st.rootfs.clone();
-        let mut checksums = copy::copy(&mut next, &source_fs, &spec).map_err(|e| stage_error(&src, e))?;
+        let mut checksums =
+            copy::copy(&mut next, &source_fs, &spec).map_err(|e| stage_error(&src, e))?;
         for content in &c.contents {
             let data = if content.expand {
                 expand(&content.data)?
@@ -1130,12 +1291,19 @@ impl BuildSession {
             } else {
                 fs::join(&spec.workdir, &dest)
             };
-            let parent = target.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p }).to_string();
+            let parent = target
+                .rsplit_once('/')
+                .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p })
+                .to_string();
             let o = owner.unwrap_or(users::Owner { uid: 0, gid: 0 });
             next.mkdir_all(&parent, Metadata::new(0o755, o.uid, o.gid, spec.now))
                 .map_err(|e| stage_error(&src, e.to_string()))?;
-            next.write_file(&target, data.clone().into_bytes(), Metadata::new(chmod.unwrap_or(0o644), o.uid, o.gid, spec.now))
-                .map_err(|e| stage_error(&src, e.to_string()))?;
+            next.write_file(
+                &target,
+                data.clone().into_bytes(),
+                Metadata::new(chmod.unwrap_or(0o644), o.uid, o.gid, spec.now),
+            )
+            .map_err(|e| stage_error(&src, e.to_string()))?;
             checksums.push(copy::SourceChecksum {
                 path: format!("<<{}", content.path),
                 digest: Digest::sha256(data.as_bytes()),
@@ -1160,12 +1328,14 @@ impl BuildSession {
             sources: checksums,
         };
         let size: u64 = self.context.size().min(u64::MAX / 2);
-        self.fs_step(si, st, &src, inputs, daemon, move |_| Ok((next, vec![], 40 + size / 200_000)))
-            .map(|_| {
-                if let Some(h) = st.config.history.last_mut() {
-                    h.created_by = Some(format!("{created_by} # buildkit"));
-                }
-            })
+        self.fs_step(si, st, &src, inputs, daemon, move |_| {
+            Ok((next, vec![], 40 + size / 200_000))
+        })
+        .map(|_| {
+            if let Some(h) = st.config.history.last_mut() {
+                h.created_by = Some(format!("{created_by} # buildkit"));
+            }
+        })
     }
 
     /// A filesystem vertex: consult the cache, otherwise run `work`, then record the
@@ -1191,7 +1361,8 @@ impl BuildSession {
             line: src.start_line,
             end_line: src.end_line,
         };
-        self.events.push(BuildEvent::StepStarted { vertex: v, step });
+        self.events
+            .push(BuildEvent::StepStarted { vertex: v, step });
         let key = inputs.key(&st.key);
         let now = self.now(daemon);
         let cached = if self.req.no_cache {
@@ -1205,7 +1376,10 @@ impl BuildSession {
                     vertex: v,
                     key: key.clone(),
                 });
-                let layer = entry.layer.as_ref().and_then(|c| daemon.layers.get(c).cloned());
+                let layer = entry
+                    .layer
+                    .as_ref()
+                    .and_then(|c| daemon.layers.get(c).cloned());
                 (entry.rootfs.clone(), layer, entry.simulated_ms, true, None)
             }
             None => {
@@ -1334,7 +1508,10 @@ impl BuildSession {
 /// Sets `KEY=value` in an Env list, replacing an earlier value in place.
 fn set_env(env: &mut Vec<String>, key: &str, value: &str) {
     let entry = format!("{key}={value}");
-    match env.iter_mut().find(|e| e.split_once('=').map(|(k, _)| k) == Some(key)) {
+    match env
+        .iter_mut()
+        .find(|e| e.split_once('=').map(|(k, _)| k) == Some(key))
+    {
         Some(e) => *e = entry,
         None => env.push(entry),
     }
@@ -1366,9 +1543,10 @@ fn set_source_lines(inst: &mut Instruction, from: &ins::Source, text: &str) {
         Instruction::Copy(i) | Instruction::Add(i) => fix(&mut i.src),
         Instruction::Env(i) | Instruction::Label(i) => fix(&mut i.src),
         Instruction::Arg(i) => fix(&mut i.src),
-        Instruction::Workdir(i) | Instruction::User(i) | Instruction::StopSignal(i) | Instruction::Maintainer(i) => {
-            fix(&mut i.src)
-        }
+        Instruction::Workdir(i)
+        | Instruction::User(i)
+        | Instruction::StopSignal(i)
+        | Instruction::Maintainer(i) => fix(&mut i.src),
         Instruction::Expose(i) | Instruction::Volume(i) => fix(&mut i.src),
         Instruction::Healthcheck(i) => fix(&mut i.src),
         Instruction::Onbuild(i) => fix(&mut i.src),

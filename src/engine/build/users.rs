@@ -99,17 +99,33 @@ mod tests {
             m,
         )
         .unwrap();
-        fs.write_file("/etc/group", b"root:x:0:\nnode:x:1000:\nstaff:x:50:\n".to_vec(), m)
-            .unwrap();
+        fs.write_file(
+            "/etc/group",
+            b"root:x:0:\nnode:x:1000:\nstaff:x:50:\n".to_vec(),
+            m,
+        )
+        .unwrap();
         fs
     }
 
     #[test]
     fn resolves_names_and_numbers() {
         let fs = root();
-        assert_eq!(resolve(&fs, "node").unwrap(), Owner { uid: 1000, gid: 1000 });
-        assert_eq!(resolve(&fs, "node:staff").unwrap(), Owner { uid: 1000, gid: 50 });
-        assert_eq!(resolve(&fs, "123:456").unwrap(), Owner { uid: 123, gid: 456 });
+        assert_eq!(
+            resolve(&fs, "node").unwrap(),
+            Owner {
+                uid: 1000,
+                gid: 1000
+            }
+        );
+        assert_eq!(
+            resolve(&fs, "node:staff").unwrap(),
+            Owner { uid: 1000, gid: 50 }
+        );
+        assert_eq!(
+            resolve(&fs, "123:456").unwrap(),
+            Owner { uid: 123, gid: 456 }
+        );
         assert!(resolve(&fs, "nobody")
             .unwrap_err()
             .contains("no such user: nobody"));

@@ -35,8 +35,7 @@ impl Layer {
 
     /// The gzip blob registries store and manifests reference.
     pub fn blob(&self) -> &Blob {
-        self.blob
-            .get_or_init(|| layer::compress(&self.tar()))
+        self.blob.get_or_init(|| layer::compress(&self.tar()))
     }
 
     /// Whether the blob has been computed yet.
