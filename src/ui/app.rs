@@ -1,11 +1,17 @@
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::build::plan::{plan, PlanRow};
+use crate::engine::build::{
+    failure_report, plain_progress_of, BuildContext, BuildRequest, BuildSession,
+    ContextFile as EngineFile, StackRow,
+};
+use crate::engine::daemon::Daemon;
 use crate::engine::examples::NODE_API;
 
 use super::editor::{ContextEditor, DockerfileEditor};
+use super::exec::UiExecutor;
 use super::stack::LayerStack;
 
 /// A file of the build context as the learner edits it.
@@ -15,29 +21,40 @@ pub struct ContextFile {
     pub text: String,
 }
 
+/// What the last build produced, ready to draw.
+#[derive(Clone, PartialEq, Default)]
+pub struct BuildView {
+    pub rows: Vec<StackRow>,
+    pub log: String,
+    pub image_id: Option<String>,
+    pub names: Vec<String>,
+    pub error: Option<String>,
+    pub error_line: Option<usize>,
+    pub simulated_ms: u64,
+    pub build_count: u32,
+}
+
 /// The whole page state: what the learner made, and what the last build produced.
 #[derive(Clone, PartialEq)]
 pub struct AppState {
     pub dockerfile: String,
     pub context: Vec<ContextFile>,
     pub tag: String,
-    pub rows: Vec<PlanRow>,
+    pub build: BuildView,
     pub highlighted_line: Option<usize>,
 }
 
 pub enum Action {
     EditDockerfile(String),
     EditFile(usize, String),
-    Build,
+    Built(BuildView),
     Highlight(Option<usize>),
 }
 
 impl AppState {
     fn initial() -> Self {
-        let dockerfile = NODE_API.dockerfile.to_string();
-        let rows = plan(&dockerfile);
         AppState {
-            dockerfile,
+            dockerfile: NODE_API.dockerfile.to_string(),
             context: NODE_API
                 .context
                 .iter()
@@ -47,7 +64,7 @@ impl AppState {
                 })
                 .collect(),
             tag: NODE_API.tag.to_string(),
-            rows,
+            build: BuildView::default(),
             highlighted_line: None,
         }
     }
@@ -65,23 +82,115 @@ impl Reducible for AppState {
                     file.text = text;
                 }
             }
-            Action::Build => next.rows = plan(&next.dockerfile),
+            Action::Built(view) => next.build = view,
             Action::Highlight(line) => next.highlighted_line = line,
         }
         Rc::new(next)
     }
 }
 
+/// Runs `docker build -t TAG .` on the daemon and turns the outcome into a view.
+pub fn run_build(daemon: &mut Daemon, state: &AppState) -> BuildView {
+    let count = state.build.build_count + 1;
+    let files = state
+        .context
+        .iter()
+        .map(|f| EngineFile::text(&f.path, &f.text));
+    let context = match BuildContext::from_files(files) {
+        Ok(c) => c,
+        Err(e) => {
+            return BuildView {
+                error: Some(e.to_string()),
+                build_count: count,
+                ..BuildView::default()
+            }
+        }
+    };
+    let mut req = BuildRequest::new(&state.dockerfile, context);
+    req.tags = vec![state.tag.clone()];
+    let session = match BuildSession::new(daemon, req) {
+        Ok(s) => s,
+        Err(e) => {
+            return BuildView {
+                rows: planned_rows(&state.dockerfile),
+                error_line: e.line(),
+                error: Some(format!("ERROR: {e}")),
+                build_count: count,
+                ..BuildView::default()
+            }
+        }
+    };
+    let out = session.run(daemon, &mut UiExecutor);
+    let mut log = plain_progress_of(&out.events);
+    if let Some(report) = failure_report(&out.events, "Dockerfile", &state.dockerfile) {
+        log.push_str(&report);
+    }
+    for w in &out.warnings {
+        log.push_str(w);
+        log.push('\n');
+    }
+    match out.result {
+        Ok(img) => BuildView {
+            rows: img.rows,
+            log,
+            image_id: Some(img.id.to_string()),
+            names: img.names,
+            error: None,
+            error_line: None,
+            simulated_ms: out.simulated_ms,
+            build_count: count,
+        },
+        Err(e) => BuildView {
+            rows: planned_rows(&state.dockerfile),
+            log,
+            image_id: None,
+            names: vec![],
+            error_line: e.line(),
+            error: Some(e.to_string()),
+            simulated_ms: out.simulated_ms,
+            build_count: count,
+        },
+    }
+}
+
+/// When a build fails, the stack still shows which instructions would make layers.
+fn planned_rows(dockerfile: &str) -> Vec<StackRow> {
+    crate::engine::build::plan::plan(dockerfile)
+        .into_iter()
+        .map(|p| StackRow {
+            line: p.first_line,
+            end_line: p.last_line,
+            instruction: p.text,
+            kind: p.kind,
+            diff_id: None,
+            chain_id: None,
+            size: 0,
+            base_layers: 0,
+            cached: false,
+            miss: None,
+            simulated_ms: 0,
+            config_change: None,
+        })
+        .collect()
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::initial);
+    let daemon = use_mut_ref(Daemon::new);
 
-    // Marks the moment the default example is built and drawn, for scripts/bench.
-    use_effect_with((), |_| {
-        if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = perf.mark("layerlab:ready");
-        }
-    });
+    // Build the default example once on load, then mark the moment for scripts/bench.
+    {
+        let state = state.clone();
+        let daemon = daemon.clone();
+        use_effect_with((), move |_| {
+            let view = run_build(&mut daemon.borrow_mut(), &state);
+            state.dispatch(Action::Built(view));
+            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = perf.mark("layerlab:ready");
+            }
+        });
+    }
 
     let on_dockerfile = {
         let state = state.clone();
@@ -93,13 +202,18 @@ pub fn App() -> Html {
     };
     let on_build = {
         let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Build))
+        let daemon: Rc<RefCell<Daemon>> = daemon.clone();
+        Callback::from(move |_| {
+            let view = run_build(&mut daemon.borrow_mut(), &state);
+            state.dispatch(Action::Built(view));
+        })
     };
     let on_highlight = {
         let state = state.clone();
         Callback::from(move |line: Option<usize>| state.dispatch(Action::Highlight(line)))
     };
 
+    let build = &state.build;
     html! {
         <div class="app">
             <header class="topbar">
@@ -117,15 +231,33 @@ pub fn App() -> Html {
                     <DockerfileEditor
                         text={state.dockerfile.clone()}
                         highlighted_line={state.highlighted_line}
+                        error_line={build.error_line}
                         on_change={on_dockerfile}
                     />
+                    if let Some(err) = &build.error {
+                        <p class="diagnostic" role="alert">
+                            { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }
+                        </p>
+                    }
                     <ContextEditor files={state.context.clone()} on_change={on_file} />
                 </section>
                 <section class="panel image-panel" aria-label="Image">
                     <div class="panel-head">
                         <h2>{format!("{} image", state.tag)}</h2>
+                        if let Some(id) = &build.image_id {
+                            <code class="image-id" title={id.clone()}>{format!("IMAGE ID {}", &id[7..19.min(id.len())])}</code>
+                        }
                     </div>
-                    <LayerStack rows={state.rows.clone()} highlighted_line={state.highlighted_line} on_highlight={on_highlight} />
+                    <p class="legend">
+                        <span class="swatch fs"></span>{"filesystem layer (read-only)"}
+                        <span class="swatch meta"></span>{"metadata only (config + history)"}
+                        <span class="swatch base"></span>{"base image layers"}
+                    </p>
+                    <LayerStack rows={build.rows.clone()} highlighted_line={state.highlighted_line} on_highlight={on_highlight} />
+                    <details class="build-log" open=true>
+                        <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>
+                        <pre class="log">{build.log.clone()}</pre>
+                    </details>
                 </section>
             </main>
         </div>

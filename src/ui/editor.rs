@@ -7,6 +7,7 @@ use super::app::ContextFile;
 pub struct DockerfileEditorProps {
     pub text: String,
     pub highlighted_line: Option<usize>,
+    pub error_line: Option<usize>,
     pub on_change: Callback<String>,
 }
 
@@ -26,8 +27,12 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
         <div class="code-editor">
             <div class="gutter" aria-hidden="true">
                 { for (1..=line_count).map(|n| {
-                    let class = if props.highlighted_line == Some(n) { "line-no hl" } else { "line-no" };
-                    html! { <div class={class}>{n}</div> }
+                    let class = classes!(
+                        "line-no",
+                        (props.highlighted_line == Some(n)).then_some("hl"),
+                        (props.error_line == Some(n)).then_some("err"),
+                    );
+                    html! { <div {class}>{n}</div> }
                 }) }
             </div>
             <textarea

@@ -3,6 +3,7 @@
 
 mod app;
 mod editor;
+mod exec;
 mod stack;
 
 /// Mounts the application on `<body>`.

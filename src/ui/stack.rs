@@ -1,10 +1,12 @@
 use yew::prelude::*;
 
-use crate::engine::build::plan::{PlanRow, RowKind};
+use crate::engine::build::events::human_size;
+use crate::engine::build::plan::RowKind;
+use crate::engine::build::StackRow;
 
 #[derive(Properties, PartialEq)]
 pub struct LayerStackProps {
-    pub rows: Vec<PlanRow>,
+    pub rows: Vec<StackRow>,
     pub highlighted_line: Option<usize>,
     pub on_highlight: Callback<Option<usize>>,
 }
@@ -14,13 +16,14 @@ pub struct LayerStackProps {
 #[component]
 pub fn LayerStack(props: &LayerStackProps) -> Html {
     let rows = props.rows.iter().rev().map(|row| {
-        let (class, what) = match row.kind {
-            RowKind::Base => ("layer-row base", "base image layers"),
-            RowKind::Filesystem => ("layer-row fs", "filesystem layer"),
-            RowKind::Metadata => ("layer-row meta", "metadata"),
+        let (class, what) = match (row.kind, &row.diff_id) {
+            (RowKind::Base, _) => ("layer-row base", format!("base image: {} layers", row.base_layers)),
+            (RowKind::Filesystem, Some(_)) => ("layer-row fs", "filesystem layer".to_string()),
+            (RowKind::Filesystem, None) => ("layer-row fs empty", "no file changes (empty layer)".to_string()),
+            (RowKind::Metadata, _) => ("layer-row meta", "metadata".to_string()),
         };
-        let hl = props.highlighted_line == Some(row.first_line);
-        let line = row.first_line;
+        let hl = props.highlighted_line.is_some_and(|l| l >= row.line && l <= row.end_line);
+        let line = row.line;
         let onmouseenter = {
             let cb = props.on_highlight.clone();
             Callback::from(move |_| cb.emit(Some(line)))
@@ -29,12 +32,33 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
             let cb = props.on_highlight.clone();
             Callback::from(move |_| cb.emit(None))
         };
+        let size = match row.kind {
+            RowKind::Metadata => "0B".to_string(),
+            _ => human_size(row.size),
+        };
+        let digest = row.diff_id.as_ref().map(|d| d.to_string()[7..19].to_string());
+        let status = match (row.kind, row.cached, &row.miss) {
+            (RowKind::Filesystem, true, _) => html! { <span class="badge cached">{"CACHED"}</span> },
+            (RowKind::Filesystem, false, Some(reason)) => html! {
+                <span class="badge ran" title={reason.to_string()}>{format!("ran {:.1}s", row.simulated_ms as f64 / 1000.0)}</span>
+            },
+            _ => html! {},
+        };
         html! {
             <li class={classes!(class, hl.then_some("hl"))} {onmouseenter} {onmouseleave}
-                data-line={line.to_string()}>
-                <span class="instr">{row.text.clone()}</span>
+                data-line={line.to_string()} tabindex="0">
+                <span class="instr">{row.instruction.clone()}</span>
                 <span class="kind">{what}</span>
+                <span class="size">{size}</span>
+                <span class="digest">{digest.unwrap_or_default()}</span>
+                {status}
                 <span class="line-ref">{format!("line {}", line)}</span>
+                if let Some(reason) = row.miss.as_ref().filter(|_| row.kind == RowKind::Filesystem) {
+                    <span class="miss">{format!("cache miss: {reason}")}</span>
+                }
+                if let Some(change) = &row.config_change {
+                    <span class="miss">{change.clone()}</span>
+                }
             </li>
         }
     });

@@ -155,11 +155,7 @@ pub fn human_size(bytes: u64) -> String {
     let text = format!("{value:.4}");
     // %.4g: four significant digits, trailing zeros removed.
     let digits_before = text.find('.').unwrap_or(text.len());
-    let keep = if digits_before >= 4 {
-        0
-    } else {
-        4 - digits_before
-    };
+    let keep = 4usize.saturating_sub(digits_before);
     let mut s = format!("{value:.keep$}");
     if s.contains('.') {
         s = s.trim_end_matches('0').trim_end_matches('.').to_string();

@@ -13,6 +13,7 @@ pub mod executor;
 pub mod history;
 pub mod plan;
 pub mod session;
+pub mod simulated;
 pub mod users;
 
 pub use context::{BuildContext, ContextFile};

@@ -31,6 +31,9 @@ use crate::engine::fs::{self, FileType, Fs, Metadata};
 use crate::engine::image::config::{Empty, Healthcheck, History, ImageConfig};
 use crate::engine::layer::{LayerOptions, MtimePolicy};
 
+/// `(KEY, value)` pairs.
+type KeyValues = Vec<(String, String)>;
+
 /// The PATH BuildKit puts in an image config that has none.
 pub const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -1102,7 +1105,7 @@ impl BuildSession {
         });
     }
 
-    fn run_env(&self, st: &StageState) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    fn run_env(&self, st: &StageState) -> (KeyValues, KeyValues) {
         let mut env: Vec<(String, String)> = st
             .config
             .config
