@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file and parses its own arguments; this file only
 //! dispatches on the first word.
 
+mod build;
 mod dockerfile;
 pub mod oci;
 pub mod reference;
@@ -28,6 +29,7 @@ pub fn run(args: &[String]) -> i32 {
             println!("layerlab {}", env!("CARGO_PKG_VERSION"));
             0
         }
+        "build" => build::run(rest),
         "reference" => reference::run(rest),
         "load" => oci::load(rest),
         "save" => oci::save(rest),
@@ -42,5 +44,5 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn usage() -> String {
-    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  check      Run the build checks on a Dockerfile (docker build --check)\n  dockerfile Dump a Dockerfile's parse tree (dockerfile dump FILE)\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
+    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  build      Build an image from a Dockerfile (simulated engine)\n  check      Run the build checks on a Dockerfile (docker build --check)\n  dockerfile Dump a Dockerfile's parse tree (dockerfile dump FILE)\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
 }
