@@ -19,3 +19,4 @@ pub mod layer;
 pub mod pkg;
 pub mod reference;
 pub mod shell;
+pub mod teach;

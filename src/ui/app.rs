@@ -34,6 +34,40 @@ pub struct BuildView {
     pub build_count: u32,
 }
 
+/// A build-check warning shown under the editor.
+#[derive(Clone, PartialEq)]
+pub struct LintItem {
+    pub line: usize,
+    pub rule: String,
+    pub detail: String,
+    pub url: String,
+    pub why: String,
+}
+
+/// Runs the build checks (`docker build --check`) on the editor's text.
+pub fn lint(dockerfile: &str, context: &[ContextFile]) -> Vec<LintItem> {
+    use crate::engine::dockerfile::lint::{check, CheckOptions};
+    let ignore = context
+        .iter()
+        .find(|f| f.path == ".dockerignore")
+        .map(|f| f.text.as_str());
+    let opts = CheckOptions {
+        dockerignore: ignore,
+        ..CheckOptions::default()
+    };
+    check(dockerfile, &opts)
+        .warnings
+        .into_iter()
+        .map(|w| LintItem {
+            line: w.line,
+            rule: w.rule.to_string(),
+            detail: w.detail.clone(),
+            url: w.url.clone(),
+            why: crate::engine::teach::why_rule_matters(w.rule).to_string(),
+        })
+        .collect()
+}
+
 /// The whole page state: what the learner made, and what the last build produced.
 #[derive(Clone, PartialEq)]
 pub struct AppState {
@@ -41,6 +75,7 @@ pub struct AppState {
     pub context: Vec<ContextFile>,
     pub tag: String,
     pub build: BuildView,
+    pub lint: Vec<LintItem>,
     pub highlighted_line: Option<usize>,
 }
 
@@ -53,16 +88,18 @@ pub enum Action {
 
 impl AppState {
     fn initial() -> Self {
+        let context: Vec<ContextFile> = NODE_API
+            .context
+            .iter()
+            .map(|f| ContextFile {
+                path: f.path.to_string(),
+                text: f.text.to_string(),
+            })
+            .collect();
         AppState {
             dockerfile: NODE_API.dockerfile.to_string(),
-            context: NODE_API
-                .context
-                .iter()
-                .map(|f| ContextFile {
-                    path: f.path.to_string(),
-                    text: f.text.to_string(),
-                })
-                .collect(),
+            lint: lint(NODE_API.dockerfile, &context),
+            context,
             tag: NODE_API.tag.to_string(),
             build: BuildView::default(),
             highlighted_line: None,
@@ -76,11 +113,15 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::EditDockerfile(text) => next.dockerfile = text,
+            Action::EditDockerfile(text) => {
+                next.lint = lint(&text, &next.context);
+                next.dockerfile = text;
+            }
             Action::EditFile(index, text) => {
                 if let Some(file) = next.context.get_mut(index) {
                     file.text = text;
                 }
+                next.lint = lint(&next.dockerfile, &next.context);
             }
             Action::Built(view) => next.build = view,
             Action::Highlight(line) => next.highlighted_line = line,
@@ -232,8 +273,21 @@ pub fn App() -> Html {
                         text={state.dockerfile.clone()}
                         highlighted_line={state.highlighted_line}
                         error_line={build.error_line}
+                        warning_lines={state.lint.iter().map(|w| w.line).collect::<Vec<_>>()}
                         on_change={on_dockerfile}
                     />
+                    if !state.lint.is_empty() {
+                        <ul class="lint" aria-label="build check warnings">
+                            { for state.lint.iter().map(|w| html! {
+                                <li class="lint-item">
+                                    <span class="lint-line">{format!("line {}", w.line)}</span>
+                                    <strong class="lint-rule">{w.rule.clone()}</strong>
+                                    <span class="lint-detail">{w.detail.clone()}</span>
+                                    <span class="lint-why">{w.why.clone()}</span>
+                                </li>
+                            }) }
+                        </ul>
+                    }
                     if let Some(err) = &build.error {
                         <p class="diagnostic" role="alert">
                             { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }

@@ -8,6 +8,8 @@ pub struct DockerfileEditorProps {
     pub text: String,
     pub highlighted_line: Option<usize>,
     pub error_line: Option<usize>,
+    #[prop_or_default]
+    pub warning_lines: Vec<usize>,
     pub on_change: Callback<String>,
 }
 
@@ -31,6 +33,7 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
                         "line-no",
                         (props.highlighted_line == Some(n)).then_some("hl"),
                         (props.error_line == Some(n)).then_some("err"),
+                        props.warning_lines.contains(&n).then_some("warn"),
                     );
                     html! { <div {class}>{n}</div> }
                 }) }
