@@ -948,7 +948,10 @@ impl BuildSession {
                         ports.push(port);
                     }
                 }
-                let map: Vec<String> = ports.iter().map(|p| format!("{p}:{{}}")).collect();
+                let mut sorted = ports.clone();
+                sorted.sort();
+                sorted.dedup();
+                let map: Vec<String> = sorted.iter().map(|p| format!("{p}:{{}}")).collect();
                 self.meta(
                     st,
                     &src,
@@ -1017,20 +1020,9 @@ impl BuildSession {
                     },
                 };
                 let shown = go_list(&hc.test);
+                let created_by = healthcheck_history(&hc);
                 st.config.config.healthcheck = Some(hc);
-                self.meta(
-                    st,
-                    &src,
-                    format!(
-                        "HEALTHCHECK {}",
-                        src.original
-                            .trim_start_matches(|c: char| !c.is_whitespace())
-                            .trim()
-                    ),
-                    "Healthcheck",
-                    shown,
-                    now,
-                );
+                self.meta(st, &src, created_by, "Healthcheck", shown, now);
                 Ok(())
             }
             Instruction::Onbuild(o) => {
@@ -1323,7 +1315,9 @@ impl BuildSession {
         if let Some(chmod) = &c.chmod {
             flags.push_str(&format!("--chmod={chmod} "));
         }
-        let created_by = format!("{keyword} {flags}{} {dest}", sources.join(" "));
+        let mut shown_sources = sources.clone();
+        shown_sources.extend(c.contents.iter().map(|h| format!("<<{}", h.path)));
+        let created_by = format!("{keyword} {flags}{} {dest}", shown_sources.join(" "));
         let inputs = StepInputs {
             instruction: created_by.clone(),
             env: vec![],
@@ -1506,6 +1500,47 @@ impl BuildSession {
         }));
         Ok(())
     }
+}
+
+/// BuildKit's `fmt.Sprintf("HEALTHCHECK %q", config.Healthcheck)`.
+fn healthcheck_history(hc: &Healthcheck) -> String {
+    format!(
+        "HEALTHCHECK &{{{} \"{}\" \"{}\" \"{}\" \"{}\" '\\x{:02x}'}}",
+        go_list(&hc.test),
+        go_duration(hc.interval),
+        go_duration(hc.timeout),
+        go_duration(hc.start_period),
+        go_duration(hc.start_interval),
+        hc.retries.clamp(0, 255)
+    )
+}
+
+/// Go's `time.Duration.String()` (to millisecond precision).
+fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    if nanos < 1_000_000_000 {
+        return format!("{}ms", trim_float(nanos as f64 / 1e6));
+    }
+    let total = nanos as f64 / 1e9;
+    let h = (total / 3600.0).floor() as i64;
+    let m = ((total - h as f64 * 3600.0) / 60.0).floor() as i64;
+    let s = total - h as f64 * 3600.0 - m as f64 * 60.0;
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    out.push_str(&format!("{}s", trim_float(s)));
+    out
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Sets `KEY=value` in an Env list, replacing an earlier value in place.
