@@ -171,7 +171,7 @@ fn run_case(dir: &Path) -> String {
     }
     let mut daemon = Daemon::new();
     let mut summary = String::new();
-    let mut build = |files: &Vec<ContextFile>, daemon: &mut Daemon, s: &mut String| {
+    let build = |files: &Vec<ContextFile>, daemon: &mut Daemon, s: &mut String| {
         let ctx = BuildContext::from_files(files.clone()).unwrap();
         let mut req = BuildRequest::new(&dockerfile, ctx);
         req.tags = tags.clone();
