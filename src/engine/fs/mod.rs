@@ -48,6 +48,8 @@ pub use diff::{diff, Change, ChangeKind, Changeset, DockerDiffKind};
 pub use path::{join, normalize, NAME_MAX, PATH_MAX};
 pub use tree::Fs;
 
+pub(crate) use node::{Kind, Node};
+
 /// Errors of filesystem operations, worded as POSIX `strerror` (what `sh` prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FsError {
