@@ -1,0 +1,4 @@
+//! stub
+pub fn run(_args: &[String]) -> Option<i32> {
+    None
+}
