@@ -39,8 +39,7 @@ pub enum BusyboxError {
 pub fn rootfs() -> Result<Fs, BusyboxError> {
     let path = Path::new(BUSYBOX);
     let bin = std::fs::read(path).map_err(|_| BusyboxError::Missing)?;
-    // A dynamically linked ELF has a PT_INTERP program header naming the loader.
-    if bin.windows(b"ld-linux".len()).any(|w| w == b"ld-linux") {
+    if !is_static_elf(&bin) {
         return Err(BusyboxError::NotStatic);
     }
     let out = std::process::Command::new(BUSYBOX)
@@ -49,6 +48,40 @@ pub fn rootfs() -> Result<Fs, BusyboxError> {
         .map_err(BusyboxError::List)?;
     let applets = String::from_utf8_lossy(&out.stdout).to_string();
     build(&bin, applets.lines())
+}
+
+/// A 64-bit little-endian ELF without a `PT_INTERP` program header (no dynamic
+/// loader), so it runs in a rootfs that has no libc.
+pub fn is_static_elf(bin: &[u8]) -> bool {
+    const PT_INTERP: u32 = 3;
+    let u16_at = |o: usize| {
+        bin.get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
+    let u32_at = |o: usize| {
+        bin.get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let u64_at = |o: usize| {
+        bin.get(o..o + 8).map(|b| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            u64::from_le_bytes(a) as usize
+        })
+    };
+    if !bin.starts_with(b"\x7fELF\x02\x01") {
+        return false;
+    }
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38))
+    else {
+        return false;
+    };
+    (0..phnum).all(|i| {
+        let ty = phoff
+            .checked_add(i.saturating_mul(phentsize))
+            .and_then(u32_at);
+        ty.is_some_and(|t| t != PT_INTERP)
+    })
 }
 
 /// The rootfs from the busybox binary and its applet paths (`usr/bin/env`, ...).
