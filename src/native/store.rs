@@ -371,7 +371,10 @@ impl DiskStore {
     }
 
     /// Every blob reachable from `index.json`, and what is missing.
-    fn reachable(&self) -> Result<(BTreeSet<Digest>, Vec<String>), DiskError> {
+    fn reachable(
+        &self,
+        corrupted: &BTreeSet<Digest>,
+    ) -> Result<(BTreeSet<Digest>, Vec<String>), DiskError> {
         let index = self.read_index()?;
         let mut live = BTreeSet::new();
         let mut dangling = Vec::new();
@@ -382,7 +385,7 @@ impl DiskStore {
                 .or_else(|| desc.annotations.get(ANNOTATION_REF_NAME))
                 .cloned()
                 .unwrap_or_else(|| desc.digest.to_string());
-            self.mark(desc, &name, 0, &mut live, &mut dangling);
+            self.mark(desc, &name, 0, corrupted, &mut live, &mut dangling);
         }
         Ok((live, dangling))
     }
@@ -392,6 +395,7 @@ impl DiskStore {
         desc: &Descriptor,
         name: &str,
         depth: usize,
+        corrupted: &BTreeSet<Digest>,
         live: &mut BTreeSet<Digest>,
         dangling: &mut Vec<String>,
     ) {
@@ -408,7 +412,7 @@ impl DiskStore {
             if depth < MAX_INDEX_DEPTH {
                 if let Ok(ix) = Index::from_bytes(&bytes) {
                     for m in &ix.manifests {
-                        self.mark(m, name, depth + 1, live, dangling);
+                        self.mark(m, name, depth + 1, corrupted, live, dangling);
                     }
                 }
             }
@@ -420,7 +424,9 @@ impl DiskStore {
         }
         for c in children {
             live.insert(c.digest.clone());
-            if !self.has_blob(&c.digest) {
+            if corrupted.contains(&c.digest) {
+                dangling.push(format!("{name}: corrupted blob {}", c.digest));
+            } else if !self.has_blob(&c.digest) {
                 dangling.push(format!("{name}: missing blob {}", c.digest));
             }
         }
@@ -428,7 +434,7 @@ impl DiskStore {
 
     /// Removes blobs `index.json` no longer reaches (after `rmi`); returns them.
     pub fn gc(&self) -> Result<Vec<Digest>, DiskError> {
-        let (live, _) = self.reachable()?;
+        let (live, _) = self.reachable(&BTreeSet::new())?;
         let mut removed = Vec::new();
         for (d, path) in self.blob_files()? {
             if let Some(d) = d.filter(|d| !live.contains(d)) {
@@ -477,7 +483,8 @@ impl DiskStore {
                 report.corrupted.push(d.clone());
             }
         }
-        let (live, dangling) = self.reachable()?;
+        let corrupted: BTreeSet<Digest> = report.corrupted.iter().cloned().collect();
+        let (live, dangling) = self.reachable(&corrupted)?;
         report.dangling = dangling;
         report.images = self.read_index()?.manifests.len();
         report.unreferenced = files
@@ -497,6 +504,11 @@ impl DiskStore {
             }
             if !report.dangling.is_empty() || !report.corrupted.is_empty() {
                 self.drop_dangling_entries(&mut report)?;
+                for d in self.gc()? {
+                    report
+                        .repaired
+                        .push(self.blob_path(&d).display().to_string());
+                }
             }
         }
         Ok(report)
@@ -508,7 +520,7 @@ impl DiskStore {
         for desc in index.manifests {
             let mut live = BTreeSet::new();
             let mut dangling = Vec::new();
-            self.mark(&desc, "", 0, &mut live, &mut dangling);
+            self.mark(&desc, "", 0, &BTreeSet::new(), &mut live, &mut dangling);
             if dangling.is_empty() {
                 keep.push(desc);
             } else {
