@@ -12,3 +12,5 @@ pub mod ui;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(all(feature = "native", target_os = "linux"))]
+pub mod native;

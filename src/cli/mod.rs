@@ -15,6 +15,10 @@ pub fn main() -> i32 {
 
 /// Runs one command line (without the program name) and returns the exit code.
 pub fn run(args: &[String]) -> i32 {
+    #[cfg(all(feature = "native", target_os = "linux"))]
+    if let Some(code) = crate::native::cli::run(args) {
+        return code;
+    }
     let Some(verb) = args.first() else {
         print!("{}", usage());
         return 0;

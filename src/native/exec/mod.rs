@@ -1,0 +1,436 @@
+//! Real RUN: [`RuncExecutor`] implements the engine's `Executor` with runc over
+//! overlayfs, the way BuildKit's runc worker does (`executor/runcexecutor`,
+//! `snapshot/overlay`):
+//!
+//! 1. the step's rootfs ([`Fs`]) is materialised as the overlay's lower directory;
+//! 2. a child process enters a private mount namespace (so nothing leaks to the host
+//!    mount table and the overlay disappears with it), mounts
+//!    `overlay lowerdir=…,upperdir=…,workdir=…` and execs `runc run` on a bundle whose
+//!    root is the merged directory (see [`bundle`] for namespaces and capabilities);
+//! 3. stdout/stderr are captured line by line with their time since start; a timeout
+//!    kills the container (`runc kill … KILL`);
+//! 4. the upper directory is read back into a new [`Fs`] ([`rootfs::read_upper`]):
+//!    whiteouts become deletions, opaque directories are recreated, so the engine's diff
+//!    yields exactly the OCI layer.
+//!
+//! Not root: the child first creates a user namespace mapping the caller to root
+//! (`unshare(CLONE_NEWUSER)` with `/proc/self/{setgroups,uid_map,gid_map}`; overlay
+//! mounts inside a user namespace need Linux 5.11), and runc runs rootless in it.
+//! This path is implemented but the test suite only runs as root.
+
+pub mod bundle;
+pub mod rootfs;
+pub mod user;
+
+use crate::engine::build::executor::{Executor, OutputLine, RunRequest, RunResult};
+use crate::engine::fs::Fs;
+use std::ffi::CString;
+use std::io::{self, BufRead, BufReader};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The PATH a RUN step gets when the image sets none (BuildKit's default).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("runc not found in PATH, /usr/sbin or /sbin: install it with `apt-get install runc` (Debian/Ubuntu) or `dnf install runc` (Fedora)")]
+    NoRunc,
+    #[error("overlayfs is not available: load the kernel module with `modprobe overlay` (CONFIG_OVERLAY_FS)")]
+    NoOverlay,
+    #[error("{what}: {source}")]
+    Io { what: String, source: io::Error },
+    #[error(transparent)]
+    Rootfs(#[from] rootfs::RootfsError),
+    #[error(transparent)]
+    User(#[from] user::UserError),
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> ExecError {
+    let what = what.into();
+    move |source| ExecError::Io { what, source }
+}
+
+/// Where and how RUN steps execute.
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    /// Parent of each step's `lower/ upper/ work/ merged/ bundle/` (must support
+    /// overlayfs upper dirs: ext4, xfs, tmpfs; not overlayfs itself).
+    pub work_root: PathBuf,
+    /// A step running longer is killed (`stopped_by` says so).
+    pub timeout: Duration,
+    /// The runc binary.
+    pub runc: PathBuf,
+    /// Keep the step directories (for debugging).
+    pub keep_work: bool,
+}
+
+impl ExecOptions {
+    /// `$TMPDIR/layerlab-exec`, a 10-minute timeout, runc from PATH.
+    pub fn detect() -> Result<ExecOptions, ExecError> {
+        Ok(ExecOptions {
+            work_root: std::env::temp_dir().join("layerlab-exec"),
+            timeout: Duration::from_secs(600),
+            runc: find_runc().ok_or(ExecError::NoRunc)?,
+            keep_work: false,
+        })
+    }
+}
+
+/// `runc` from PATH, else the sbin directories non-root PATHs often lack.
+pub fn find_runc() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join("runc"))
+        .find(|p| p.is_file())
+}
+
+/// Whether the kernel lists overlay in /proc/filesystems.
+pub fn overlay_available() -> bool {
+    std::fs::read_to_string("/proc/filesystems").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.split_whitespace().last() == Some("overlay"))
+    })
+}
+
+/// The real executor (see the module docs).
+#[derive(Debug)]
+pub struct RuncExecutor {
+    opts: ExecOptions,
+    seq: u64,
+}
+
+impl RuncExecutor {
+    /// Checks that runc and overlayfs are there; the error says what to install.
+    pub fn new(opts: ExecOptions) -> Result<RuncExecutor, ExecError> {
+        if !opts.runc.is_file() {
+            return Err(ExecError::NoRunc);
+        }
+        if !overlay_available() {
+            return Err(ExecError::NoOverlay);
+        }
+        std::fs::create_dir_all(&opts.work_root)
+            .map_err(io_err(opts.work_root.display().to_string()))?;
+        Ok(RuncExecutor { opts, seq: 0 })
+    }
+
+    /// [`RuncExecutor::new`] with [`ExecOptions::detect`].
+    pub fn detect() -> Result<RuncExecutor, ExecError> {
+        RuncExecutor::new(ExecOptions::detect()?)
+    }
+
+    /// Runs one step; `Err` only for failures of the machinery (not of the command).
+    pub fn try_run(&mut self, rootfs: &Fs, req: &RunRequest) -> Result<RunResult, ExecError> {
+        self.seq += 1;
+        let id = format!("layerlab-{}-{}", std::process::id(), self.seq);
+        let dir = self.opts.work_root.join(&id);
+        let result = self.run_in(&dir, &id, rootfs, req);
+        if !self.opts.keep_work {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        result
+    }
+
+    fn run_in(
+        &self,
+        dir: &Path,
+        id: &str,
+        rootfs: &Fs,
+        req: &RunRequest,
+    ) -> Result<RunResult, ExecError> {
+        let user = user::resolve(rootfs, &req.user)?;
+        let (lower, upper, work, merged, bundle_dir, files) = (
+            dir.join("lower"),
+            dir.join("upper"),
+            dir.join("work"),
+            dir.join("merged"),
+            dir.join("bundle"),
+            dir.join("files"),
+        );
+        for d in [&upper, &work, &merged, &bundle_dir, &files] {
+            std::fs::create_dir_all(d).map_err(io_err(d.display().to_string()))?;
+        }
+        rootfs::materialize(rootfs, &lower)?;
+        // The merged root takes the upper root's attributes: start them equal to the
+        // lower root's so an untouched `/` reads back unchanged.
+        let root_meta = rootfs
+            .stat("/")
+            .map(|s| s.meta)
+            .unwrap_or(crate::engine::fs::Metadata::new(0o755, 0, 0, 0));
+        rootfs::apply_meta(&upper, root_meta, false).map_err(io_err("upper dir"))?;
+        let mut binds = Vec::new();
+        for (i, (path, content)) in req.files.iter().enumerate() {
+            let host = files.join(i.to_string());
+            std::fs::write(&host, content).map_err(io_err(host.display().to_string()))?;
+            binds.push((host.display().to_string(), path.clone()));
+        }
+        let mut env: Vec<String> = req.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !req.env.iter().any(|(k, _)| k == "PATH") {
+            env.insert(0, format!("PATH={DEFAULT_PATH}"));
+        }
+        let args = req.command.argv();
+        let cwd = if req.workdir.is_empty() {
+            "/"
+        } else {
+            req.workdir.as_str()
+        };
+        let rootless = unsafe_geteuid() != 0;
+        let mut config = bundle::config(&bundle::BundleSpec {
+            rootfs: &merged,
+            args: &args,
+            env: &env,
+            cwd,
+            user: &user,
+            hostname: "buildkitsandbox",
+            binds: &binds,
+        });
+        if rootless {
+            // Device cgroup rules need privileges a user namespace does not have.
+            if let Some(linux) = config.get_mut("linux").and_then(|l| l.as_object_mut()) {
+                linux.remove("resources");
+            }
+        }
+        let cfg_path = bundle_dir.join("config.json");
+        std::fs::write(&cfg_path, config.to_string()).map_err(io_err("config.json"))?;
+
+        let opts = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            lower.display(),
+            upper.display(),
+            work.display()
+        );
+        let c = |s: &[u8]| {
+            CString::new(s).map_err(|_| io_err("path")(io::ErrorKind::InvalidInput.into()))
+        };
+        let (c_overlay, c_merged, c_opts, c_root) = (
+            c(b"overlay")?,
+            c(merged.as_os_str().as_bytes())?,
+            c(opts.as_bytes())?,
+            c(b"/")?,
+        );
+        let (uid, gid) = (unsafe_getuid(), unsafe_getgid());
+        let maps = (
+            format!("0 {uid} 1\n").into_bytes(),
+            format!("0 {gid} 1\n").into_bytes(),
+        );
+        let state = self.opts.work_root.join("runc-state");
+        let mut cmd = Command::new(&self.opts.runc);
+        cmd.arg("--root").arg(&state);
+        if rootless {
+            cmd.arg("--rootless").arg("true");
+        }
+        cmd.arg("run")
+            .arg("--bundle")
+            .arg(&bundle_dir)
+            .arg(id)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // SAFETY: the closure runs between fork and exec and only makes raw syscalls
+        // (unshare, open/write/close, mount) on data prepared before the fork.
+        unsafe {
+            cmd.pre_exec(move || {
+                if rootless {
+                    check(libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS))?;
+                    write_proc(b"/proc/self/setgroups\0", b"deny")?;
+                    write_proc(b"/proc/self/uid_map\0", &maps.0)?;
+                    write_proc(b"/proc/self/gid_map\0", &maps.1)?;
+                } else {
+                    check(libc::unshare(libc::CLONE_NEWNS))?;
+                }
+                check(libc::mount(
+                    std::ptr::null(),
+                    c_root.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ))?;
+                check(libc::mount(
+                    c_overlay.as_ptr(),
+                    c_merged.as_ptr(),
+                    c_overlay.as_ptr(),
+                    0,
+                    c_opts.as_ptr().cast(),
+                ))
+            });
+        }
+        let start = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .map_err(io_err(format!("starting {}", self.opts.runc.display())))?;
+        let (tx, rx) = mpsc::channel::<OutputLine>();
+        let mut readers = Vec::new();
+        for (stream, stderr) in [
+            (
+                child
+                    .stdout
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn io::Read + Send>),
+                false,
+            ),
+            (
+                child
+                    .stderr
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn io::Read + Send>),
+                true,
+            ),
+        ] {
+            let Some(stream) = stream else { continue };
+            let tx = tx.clone();
+            readers.push(std::thread::spawn(move || {
+                for line in BufReader::new(stream).split(b'\n') {
+                    let Ok(line) = line else { break };
+                    let _ = tx.send(OutputLine {
+                        at_ms: start.elapsed().as_millis() as u64,
+                        stderr,
+                        text: String::from_utf8_lossy(&line).into_owned(),
+                    });
+                }
+            }));
+        }
+        drop(tx);
+        let mut stopped_by = None;
+        let status = loop {
+            if let Some(s) = child.try_wait().map_err(io_err("waiting for runc"))? {
+                break s;
+            }
+            if start.elapsed() > self.opts.timeout {
+                let _ = Command::new(&self.opts.runc)
+                    .arg("--root")
+                    .arg(&state)
+                    .args(["kill", id, "KILL"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = child.kill();
+                stopped_by = Some(format!(
+                    "process did not complete within the {}s timeout and was killed",
+                    self.opts.timeout.as_secs()
+                ));
+                break child.wait().map_err(io_err("waiting for runc"))?;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        for r in readers {
+            let _ = r.join();
+        }
+        let mut output: Vec<OutputLine> = rx.into_iter().collect();
+        output.sort_by_key(|l| l.at_ms);
+        let elapsed = start.elapsed().as_millis() as u64;
+        let _ = Command::new(&self.opts.runc)
+            .arg("--root")
+            .arg(&state)
+            .args(["delete", "--force", id])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let exit_code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        let mut fs = rootfs::read_upper(
+            rootfs,
+            &upper,
+            rootfs::ReadBack {
+                mtime: req.mtime,
+                id_map: rootless.then_some((uid, gid)),
+            },
+        )?;
+        drop_mount_stubs(rootfs, &mut fs, &req.files);
+        Ok(RunResult {
+            fs,
+            exit_code,
+            output,
+            simulated_ms: elapsed,
+            stopped_by,
+        })
+    }
+}
+
+/// runc creates missing mount points (`/proc`, `/dev`, `/sys`, bind targets) in the
+/// rootfs; BuildKit removes such empty stubs so they do not end up in the layer.
+fn drop_mount_stubs(before: &Fs, after: &mut Fs, files: &[(String, String)]) {
+    let mut stubs: Vec<String> = ["/proc", "/dev", "/sys"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    stubs.extend(files.iter().map(|(p, _)| p.clone()));
+    for p in stubs {
+        if before.lstat(&p).is_ok() {
+            continue;
+        }
+        if let Ok(s) = after.lstat(&p) {
+            let empty = after
+                .list_dir(&p)
+                .map(|l| l.is_empty())
+                .unwrap_or(s.size == 0);
+            if empty {
+                let _ = after.remove_all(&p);
+            }
+        }
+    }
+}
+
+fn check(rc: libc::c_int) -> io::Result<()> {
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Writes to a /proc file with raw syscalls (safe between fork and exec).
+fn write_proc(path: &[u8], data: &[u8]) -> io::Result<()> {
+    // SAFETY: `path` is NUL-terminated; the fd is closed before returning.
+    unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_WRONLY);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let n = libc::write(fd, data.as_ptr().cast(), data.len());
+        libc::close(fd);
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+fn unsafe_geteuid() -> u32 {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() }
+}
+fn unsafe_getuid() -> u32 {
+    // SAFETY: getuid cannot fail.
+    unsafe { libc::getuid() }
+}
+fn unsafe_getgid() -> u32 {
+    // SAFETY: getgid cannot fail.
+    unsafe { libc::getgid() }
+}
+
+impl Executor for RuncExecutor {
+    /// A failure of the machinery (not of the command) is reported as exit code 126
+    /// with the error on stderr and in `stopped_by`.
+    fn run(&mut self, rootfs: Fs, req: &RunRequest) -> RunResult {
+        match self.try_run(&rootfs, req) {
+            Ok(r) => r,
+            Err(e) => RunResult {
+                fs: rootfs,
+                exit_code: 126,
+                output: vec![OutputLine {
+                    at_ms: 0,
+                    stderr: true,
+                    text: e.to_string(),
+                }],
+                simulated_ms: 0,
+                stopped_by: Some(e.to_string()),
+            },
+        }
+    }
+}
