@@ -4,6 +4,21 @@
 //! history, with big files as synthetic content. Contract with the build engine:
 //! [`lookup`] gives every layer as the full root filesystem after that layer, so the
 //! layer's changes are `fs::diff(previous, this)`.
+//!
+//! Each image is built the way its real Dockerfile builds it (docker-library's
+//! `node`, `python`, `nginx`, `golang`; debuerreotype for `debian`; Alpine's
+//! minirootfs), with the same layer count, history rows (`ENV ...`, `RUN ... # buildkit`
+//! with comment `buildkit.dockerfile.v0`), config and roughly the same sizes. Packages
+//! are installed through the `engine::pkg` simulations, so `apk info`, `dpkg -l` and
+//! later `apk add`/`apt-get install` agree with the image's contents. `busybox` mirrors
+//! the buildah oracle's base exactly (see [`busybox`]). All times are fixed: the same
+//! lookup always gives the same trees.
+
+mod alpine;
+mod builder;
+pub mod busybox;
+mod debian;
+mod nginx;
 
 use crate::engine::fs::Fs;
 
@@ -43,11 +58,80 @@ pub struct BaseImage {
 /// `None` when the catalog has no such image (the build then fails like a pull of a
 /// missing image).
 pub fn lookup(path: &str, tag: &str) -> Option<BaseImage> {
-    let _ = (path, tag);
-    None
+    let image = match (path, tag) {
+        ("library/busybox", "latest" | "1.35" | "1.35.0") => busybox::image(tag, "1.35"),
+        ("library/busybox", "1.36" | "1.36.1") => busybox::image(tag, "1.36"),
+        ("library/alpine", "latest" | "3.20" | "3.20.3" | "3") => alpine::alpine(tag, "3.20"),
+        ("library/alpine", "3.19" | "3.19.4") => alpine::alpine(tag, "3.19"),
+        ("library/debian", "bookworm-slim" | "12-slim" | "stable-slim") => {
+            debian::debian(tag, true)
+        }
+        ("library/debian", "bookworm" | "12" | "latest" | "stable") => debian::debian(tag, false),
+        ("library/ubuntu", "24.04" | "latest" | "noble") => debian::ubuntu(tag),
+        ("library/node", "lts-alpine" | "22-alpine" | "alpine" | "22.11.0-alpine") => {
+            alpine::node(tag, "22.11.0", 1_730_176_800)
+        }
+        ("library/node", "20-alpine" | "20.18.0-alpine") => {
+            alpine::node(tag, "20.18.0", 1_727_985_840)
+        }
+        ("library/node", "22" | "lts" | "latest" | "22.11.0" | "22-bookworm") => {
+            debian::node(tag, "22.11.0")
+        }
+        ("library/python", "3.12-slim" | "3.12.7-slim" | "3.12-slim-bookworm") => {
+            debian::python(tag)
+        }
+        ("library/golang", "1.23-alpine" | "1.23.2-alpine" | "alpine") => alpine::golang(tag),
+        ("library/nginx", "alpine" | "1.27-alpine" | "mainline-alpine") => nginx::alpine(tag),
+        ("library/nginx", "latest" | "1.27" | "mainline") => nginx::debian(tag),
+        ("library/scratch", "latest") => scratch(),
+        _ => return None,
+    };
+    Some(image)
+}
+
+/// `FROM scratch`: no layers, no config beyond the platform.
+fn scratch() -> BaseImage {
+    BaseImage {
+        reference: "scratch".to_string(),
+        snapshots: Vec::new(),
+        env: Vec::new(),
+        cmd: None,
+        entrypoint: None,
+        working_dir: String::new(),
+        user: String::new(),
+        exposed_ports: Vec::new(),
+        volumes: Vec::new(),
+        labels: Vec::new(),
+        stop_signal: None,
+        history: Vec::new(),
+        created: 0,
+        architecture: "amd64".to_string(),
+        os: "linux".to_string(),
+    }
 }
 
 /// Every `(repository path, tag)` the catalog offers, for help texts and completion.
 pub fn catalog() -> Vec<(&'static str, &'static str)> {
-    Vec::new()
+    vec![
+        ("library/scratch", "latest"),
+        ("library/busybox", "latest"),
+        ("library/busybox", "1.36"),
+        ("library/busybox", "1.35"),
+        ("library/alpine", "latest"),
+        ("library/alpine", "3.20"),
+        ("library/alpine", "3.19"),
+        ("library/debian", "bookworm-slim"),
+        ("library/debian", "bookworm"),
+        ("library/ubuntu", "24.04"),
+        ("library/ubuntu", "latest"),
+        ("library/ubuntu", "noble"),
+        ("library/node", "lts-alpine"),
+        ("library/node", "22-alpine"),
+        ("library/node", "20-alpine"),
+        ("library/node", "22"),
+        ("library/python", "3.12-slim"),
+        ("library/golang", "1.23-alpine"),
+        ("library/nginx", "alpine"),
+        ("library/nginx", "latest"),
+    ]
 }
