@@ -222,6 +222,7 @@ pub fn run(args: &[String]) -> i32 {
         } else {
             image.names.iter().map(String::as_str).collect()
         };
+        daemon.materialize(&image.id);
         let tar = match layout::export_tar(&daemon.images, &names) {
             Ok(t) => t,
             Err(e) => {
