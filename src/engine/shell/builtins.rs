@@ -38,6 +38,12 @@ impl Shell {
     /// Run an expanded command line: special builtin, function, builtin or program.
     pub fn run_argv(&mut self, argv: Vec<String>, assigns: Vec<(String, String)>, io: Io) -> Res {
         let name = argv[0].clone();
+        // Functions first (bash's order, which makes `:(){ :|:& };:` the fork bomb it is).
+        if let Some(body) = self.env.funcs.get(&name).cloned() {
+            return self.with_temp_vars(assigns, |sh| {
+                sh.call_function(&body, argv[1..].to_vec(), io)
+            });
+        }
         if SPECIAL.contains(&name.as_str()) {
             for (k, v) in assigns {
                 if let Err(msg) = self.set_var(&k, v) {
@@ -47,11 +53,6 @@ impl Shell {
             }
             self.spend_us(10)?;
             return self.special(&name, argv, io);
-        }
-        if let Some(body) = self.env.funcs.get(&name).cloned() {
-            return self.with_temp_vars(assigns, |sh| {
-                sh.call_function(&body, argv[1..].to_vec(), io)
-            });
         }
         if REGULAR.contains(&name.as_str()) {
             self.spend_us(10)?;

@@ -142,6 +142,14 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
             Some(DeviceKind::Char { major, minor } | DeviceKind::Block { major, minor }) => {
                 format!("{major}, {minor}")
             }
+            // Directories occupy one 4 KiB block on ext4/overlayfs, as ls shows.
+            _ if st.file_type == FileType::Dir => {
+                if human_sizes {
+                    "4.0K".into()
+                } else {
+                    "4096".into()
+                }
+            }
             _ if human_sizes => human(st.size),
             _ => st.size.to_string(),
         };

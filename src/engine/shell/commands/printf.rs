@@ -297,11 +297,21 @@ fn format_once(
                     0.0
                 });
                 let p = prec_n.unwrap_or(6);
-                match conv {
+                let mut s = match conv {
                     'e' | 'E' => format!("{:.*e}", p, v),
                     'g' | 'G' => format!("{}", v),
                     _ => format!("{:.*}", p, v),
+                };
+                if flags.contains('0') && !left {
+                    let neg = s.starts_with('-');
+                    let digits = if neg { s[1..].to_string() } else { s.clone() };
+                    let mut d = digits;
+                    while d.len() + usize::from(neg) < width {
+                        d.insert(0, '0');
+                    }
+                    s = if neg { format!("-{d}") } else { d };
                 }
+                s
             }
             other => {
                 out.push('%');

@@ -643,8 +643,9 @@ pub(crate) fn seq(ctx: &mut Ctx<'_>) -> i32 {
     0
 }
 
-/// `yes`: bounded by the step budget, and by the reader when piped (a pipe buffer's
-/// worth is enough for `yes | head`).
+/// `yes`: bounded by the output budget on a terminal, by the filesystem budget into a
+/// file, and when piped by Linux's 64 KiB pipe buffer: pipelines run one stage after the
+/// other here, so the writer stops where a real one would block on a full pipe.
 pub(crate) fn yes(ctx: &mut Ctx<'_>) -> i32 {
     let args = ctx.args();
     let line = if args.is_empty() {
@@ -659,17 +660,14 @@ pub(crate) fn yes(ctx: &mut Ctx<'_>) -> i32 {
     let mut written = 0usize;
     let mut chunk = String::new();
     loop {
-        if !ctx.tick(1) {
-            break;
-        }
         chunk.push_str(&line);
         chunk.push('\n');
         if chunk.len() >= 4096 {
             written += chunk.len();
-            if !ctx.out(std::mem::take(&mut chunk)) {
+            if !ctx.tick(1) || !ctx.out(std::mem::take(&mut chunk)) {
                 break;
             }
-            if piped && written >= 1 << 20 {
+            if piped && written >= 64 * 1024 {
                 break;
             }
         }
