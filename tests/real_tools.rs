@@ -59,7 +59,7 @@ fn build() -> (Daemon, layerlab::engine::build::BuiltImage) {
     let mut daemon = Daemon::new();
     let out = BuildSession::new(&mut daemon, req)
         .unwrap()
-        .run(&mut daemon, &mut SimulatedExecutor);
+        .run(&mut daemon, &mut SimulatedExecutor::new());
     let img = out.result.expect("build succeeds");
     (daemon, img)
 }

@@ -197,7 +197,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let out = session.run(&mut daemon, &mut SimulatedExecutor);
+    let out = session.run(&mut daemon, &mut SimulatedExecutor::new());
     eprint!("{}", plain_progress_of(&out.events));
     for w in &out.warnings {
         eprintln!("{w}");

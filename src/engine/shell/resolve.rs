@@ -108,6 +108,14 @@ impl Shell {
         env: Vec<(String, String)>,
         io: Io,
     ) -> Res {
+        // Simulated programs (npm, pip, ...) are often `#!` scripts in real images
+        // (`npm -> npm-cli.js`): run the simulation by the invoked name, not the script.
+        if argv
+            .first()
+            .is_some_and(|a| PKG_PROGRAMS.contains(&basename(a)))
+        {
+            return self.dispatch(argv, env, io);
+        }
         let head = self
             .fs
             .read_file(path)
