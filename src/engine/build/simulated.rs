@@ -77,11 +77,7 @@ impl Executor for SimulatedExecutor {
             .enumerate()
             .map(|(i, l)| OutputLine {
                 // Spread the lines over the simulated duration, as a real process would.
-                at_ms: if n == 0 {
-                    0
-                } else {
-                    outcome.duration_ms * (i as u64 + 1) / n
-                },
+                at_ms: (outcome.duration_ms * (i as u64 + 1)).checked_div(n).unwrap_or(0),
                 stderr: l.stream == Stream::Stderr,
                 text: l.text,
             })
