@@ -77,7 +77,9 @@ impl Executor for SimulatedExecutor {
             .enumerate()
             .map(|(i, l)| OutputLine {
                 // Spread the lines over the simulated duration, as a real process would.
-                at_ms: (outcome.duration_ms * (i as u64 + 1)).checked_div(n).unwrap_or(0),
+                at_ms: (outcome.duration_ms * (i as u64 + 1))
+                    .checked_div(n)
+                    .unwrap_or(0),
                 stderr: l.stream == Stream::Stderr,
                 text: l.text,
             })

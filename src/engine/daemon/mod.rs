@@ -2,6 +2,7 @@
 //! clock, layers, images and their references, the build cache, pulled base images.
 //! (Containers, volumes and registries join it with the runtime.)
 
+pub mod base_memo;
 pub mod layers;
 
 use std::collections::BTreeMap;
@@ -128,11 +129,20 @@ impl Daemon {
         let mut prev = empty_root();
         let mut parent: Option<Digest> = None;
         let mut layers = Vec::new();
-        for snap in &img.snapshots {
+        for (index, snap) in img.snapshots.iter().enumerate() {
             let changes = fs::diff(&prev, snap);
-            let layer = self
-                .layers
-                .create(parent.as_ref(), changes, LayerOptions::default());
+            let layer = match base_memo::lookup(&img.reference, index) {
+                Some((diff_id, size)) => self.layers.create_known(
+                    parent.as_ref(),
+                    changes,
+                    LayerOptions::default(),
+                    diff_id,
+                    size,
+                ),
+                None => self
+                    .layers
+                    .create(parent.as_ref(), changes, LayerOptions::default()),
+            };
             parent = Some(layer.chain_id.clone());
             layers.push(layer);
             prev = snap.clone();
