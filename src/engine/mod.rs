@@ -18,4 +18,6 @@ pub mod image;
 pub mod layer;
 pub mod pkg;
 pub mod reference;
+pub mod registry;
+pub mod runtime;
 pub mod shell;
