@@ -8,6 +8,7 @@
 
 pub mod base;
 pub mod build;
+pub mod cli;
 pub mod clock;
 pub mod daemon;
 pub mod digest;
@@ -21,3 +22,4 @@ pub mod reference;
 pub mod registry;
 pub mod runtime;
 pub mod shell;
+pub mod world;
