@@ -7,6 +7,7 @@ mod build;
 mod dockerfile;
 pub mod oci;
 pub mod reference;
+pub mod script;
 
 pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +40,7 @@ pub fn run(args: &[String]) -> i32 {
         "save" => oci::save(rest),
         "dockerfile" => dockerfile::run_dockerfile(rest),
         "check" => dockerfile::run_check(rest),
+        "script" => script::run(rest),
         other => {
             let _ = rest;
             eprintln!("layerlab: '{other}' is not a layerlab command.\nSee 'layerlab --help'");
@@ -48,5 +50,5 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn usage() -> String {
-    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  build      Build an image from a Dockerfile (simulated engine)\n  check      Run the build checks on a Dockerfile (docker build --check)\n  dockerfile Dump a Dockerfile's parse tree (dockerfile dump FILE)\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  version    Show the version\n".to_string()
+    "Usage:  layerlab COMMAND\n\nDocker you can take apart.\n\nCommands:\n  build      Build an image from a Dockerfile (simulated engine)\n  check      Run the build checks on a Dockerfile (docker build --check)\n  dockerfile Dump a Dockerfile's parse tree (dockerfile dump FILE)\n  help       Show this help\n  load       Load an image from a tar archive (OCI layout or docker save)\n  reference  Parse an image reference (reference parse REF)\n  save       Save images to a tar archive\n  script     Run a transcript of docker commands (script FILE [--context DIR])\n  version    Show the version\n".to_string()
 }

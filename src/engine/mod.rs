@@ -8,6 +8,7 @@
 
 pub mod base;
 pub mod build;
+pub mod cli;
 pub mod clock;
 pub mod daemon;
 pub mod digest;
@@ -18,5 +19,8 @@ pub mod image;
 pub mod layer;
 pub mod pkg;
 pub mod reference;
+pub mod registry;
+pub mod runtime;
 pub mod shell;
 pub mod teach;
+pub mod world;

@@ -20,6 +20,8 @@ pub struct Layer {
     pub changes: Changeset,
     pub options: LayerOptions,
     blob: OnceCell<Blob>,
+    /// Digest and size of the gzip blob when known without compressing (memo).
+    known_blob: Option<(Digest, u64)>,
 }
 
 impl Layer {
@@ -36,6 +38,19 @@ impl Layer {
     /// The gzip blob registries store and manifests reference.
     pub fn blob(&self) -> &Blob {
         self.blob.get_or_init(|| layer::compress(&self.tar()))
+    }
+
+    /// Digest and size of the gzip blob (what manifests and registries name),
+    /// compressing only when not known already.
+    pub fn blob_digest(&self) -> (Digest, u64) {
+        if let Some(b) = self.blob.get() {
+            return (b.digest.clone(), b.size);
+        }
+        if let Some(k) = &self.known_blob {
+            return k.clone();
+        }
+        let b = self.blob();
+        (b.digest.clone(), b.size)
     }
 
     /// Whether the blob has been computed yet.
@@ -74,9 +89,18 @@ impl LayerStore {
             changes,
             options,
             blob: OnceCell::new(),
+            known_blob: None,
         });
         self.layers.insert(chain_id, layer.clone());
         layer
+    }
+
+    /// Records an existing layer (e.g. one a registry holds) under its chain ID.
+    pub fn insert(&mut self, layer: Rc<Layer>) -> Rc<Layer> {
+        self.layers
+            .entry(layer.chain_id.clone())
+            .or_insert(layer)
+            .clone()
     }
 
     /// Like [`LayerStore::create`] for a layer whose diff_id and size are already known
@@ -89,6 +113,7 @@ impl LayerStore {
         options: LayerOptions,
         diff_id: Digest,
         size: u64,
+        known_blob: Option<(Digest, u64)>,
     ) -> Rc<Layer> {
         let chain_id = match parent {
             None => diff_id.clone(),
@@ -104,6 +129,7 @@ impl LayerStore {
             changes,
             options,
             blob: OnceCell::new(),
+            known_blob,
         });
         self.layers.insert(chain_id, layer.clone());
         layer

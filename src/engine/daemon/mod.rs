@@ -132,12 +132,13 @@ impl Daemon {
         for (index, snap) in img.snapshots.iter().enumerate() {
             let changes = fs::diff(&prev, snap);
             let layer = match base_memo::lookup(&img.reference, index) {
-                Some((diff_id, size)) => self.layers.create_known(
+                Some(memo) => self.layers.create_known(
                     parent.as_ref(),
                     changes,
                     LayerOptions::default(),
-                    diff_id,
-                    size,
+                    memo.diff_id,
+                    memo.size,
+                    Some(memo.blob),
                 ),
                 None => self
                     .layers

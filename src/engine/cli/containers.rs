@@ -1,0 +1,452 @@
+//! Container commands: run, create, start, stop, restart, kill, rm, ps, logs, exec,
+//! diff, commit.
+
+use super::argv::Parsed;
+use super::table::{ellipsis, go_quote, human_size_prec, render, Row};
+use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
+use crate::engine::build::executor::Executor;
+use crate::engine::runtime::process::{Outcome, SpawnError};
+use crate::engine::runtime::Container;
+use crate::engine::world::{ExecSpec, RunSpec, World, WorldError};
+
+/// `docker run` failures: `docker: ...` plus the hint, status 125 (126/127 when the
+/// process could not be executed).
+fn run_error(e: &WorldError, verb: &str) -> CommandOutput {
+    let code = match e {
+        WorldError::Spawn(SpawnError::PermissionDenied(_)) => 126,
+        WorldError::Spawn(_) => 127,
+        _ => 125,
+    };
+    CommandOutput::err(
+        format!(
+            "docker: {}\n\nRun 'docker {verb} --help' for more information\n",
+            daemon_error(e)
+        ),
+        code,
+    )
+}
+
+fn env_file(world: &World, name: &str) -> Result<Vec<String>, String> {
+    let text = world
+        .context
+        .read_text(name.trim_start_matches("./"))
+        .ok_or_else(|| format!("open {name}: no such file or directory"))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+fn print_outcome(out: &mut CommandOutput, o: &Outcome) {
+    for l in &o.output {
+        if l.stderr {
+            out.warn(&l.text);
+        } else {
+            out.out(&l.text);
+        }
+    }
+}
+
+pub fn run(
+    world: &mut World,
+    words: &[String],
+    exec: &mut dyn Executor,
+    start: bool,
+) -> CommandOutput {
+    let spec = if start { &specs::RUN } else { &specs::CREATE };
+    let verb = if start { "run" } else { "create" };
+    let p = match parse_for(spec, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let mut env = Vec::new();
+    for f in p.values("env-file") {
+        match env_file(world, &f) {
+            Ok(mut lines) => env.append(&mut lines),
+            Err(e) => {
+                return CommandOutput::err(
+                    format!("docker: {e}\n\nRun 'docker {verb} --help' for more information\n"),
+                    125,
+                )
+            }
+        }
+    }
+    env.extend(p.values("env"));
+    let run_spec = RunSpec {
+        image: p.args[0].clone(),
+        name: p.value("name").map(str::to_string),
+        env,
+        workdir: p.value("workdir").map(str::to_string),
+        user: p.value("user").map(str::to_string),
+        entrypoint: p.value("entrypoint").map(str::to_string),
+        command: p.args[1..].to_vec(),
+        ports: p.values("publish"),
+        publish_all: p.has("publish-all"),
+        volumes: p.values("volume"),
+        interactive: p.has("interactive"),
+        tty: p.has("tty"),
+        auto_remove: p.has("rm"),
+        labels: p
+            .values("label")
+            .into_iter()
+            .map(|l| match l.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (l, String::new()),
+            })
+            .collect(),
+    };
+    let mut out = CommandOutput::default();
+    if world.daemon.find_image(&run_spec.image).is_err() {
+        let shown = crate::engine::reference::parse_normalized_named(&run_spec.image)
+            .map(|r| r.tag_name_only().familiar_string())
+            .unwrap_or_else(|_| run_spec.image.clone());
+        out.warn(format!("Unable to find image '{shown}' locally"));
+        let t = world.pull(&run_spec.image);
+        // `docker run` shows the pull's progress but not its final reference line.
+        let shown_lines = if t.error.is_none() {
+            t.lines.len().saturating_sub(1)
+        } else {
+            t.lines.len()
+        };
+        for l in t.lines.iter().take(shown_lines) {
+            if !l.starts_with("Using default tag") {
+                out.warn(l);
+            }
+        }
+        if let Some(e) = t.error {
+            let mut o = run_error(&e, verb);
+            o.stderr = format!("{}{}", out.stderr, o.stderr);
+            return o;
+        }
+    }
+    let id = match world.create_container(&run_spec) {
+        Ok(id) => id,
+        Err(e) => {
+            let mut o = run_error(&e, verb);
+            o.stderr = format!("{}{}", out.stderr, o.stderr);
+            return o;
+        }
+    };
+    if !start {
+        out.out(&id);
+        return out.stage(LifecycleStage::Run);
+    }
+    match world.start_container(&id, exec) {
+        Ok(o) => {
+            if p.has("detach") {
+                out.out(&id);
+            } else {
+                print_outcome(&mut out, &o);
+                out.exit_code = o.exit_code.unwrap_or(0);
+            }
+        }
+        Err(e) => {
+            let mut o = run_error(&e, verb);
+            o.stderr = format!("{}{}", out.stderr, o.stderr);
+            return o;
+        }
+    }
+    out.stage = Some(LifecycleStage::Run);
+    out
+}
+
+/// Runs `f` for each named container, printing the name as typed on success.
+fn each(
+    world: &mut World,
+    names: &[String],
+    mut f: impl FnMut(&mut World, &str) -> Result<(), WorldError>,
+) -> CommandOutput {
+    let mut out = CommandOutput::default();
+    for n in names {
+        match f(world, n) {
+            Ok(()) => out.out(n),
+            Err(e) => out.fail(daemon_error(e)),
+        }
+    }
+    out
+}
+
+fn timeout(p: &Parsed) -> u64 {
+    p.value("time").and_then(|t| t.parse().ok()).unwrap_or(10)
+}
+
+pub fn start(world: &mut World, words: &[String], exec: &mut dyn Executor) -> CommandOutput {
+    let p = match parse_for(&specs::START, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let mut attached = Vec::new();
+    let mut out = each(world, &p.args, |w, n| {
+        let o = w.start_container(n, exec)?;
+        attached.push(o);
+        Ok(())
+    });
+    if p.has("attach") {
+        out.stdout.clear();
+        for o in &attached {
+            print_outcome(&mut out, o);
+        }
+    }
+    out.stage(LifecycleStage::Run)
+}
+
+pub fn stop(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::STOP, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let t = timeout(&p);
+    each(world, &p.args, |w, n| w.stop_container(n, t)).stage(LifecycleStage::Stop)
+}
+
+pub fn restart(world: &mut World, words: &[String], exec: &mut dyn Executor) -> CommandOutput {
+    let p = match parse_for(&specs::RESTART, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let t = timeout(&p);
+    each(world, &p.args, |w, n| w.restart_container(n, t, exec)).stage(LifecycleStage::Run)
+}
+
+pub fn kill(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::KILL, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    each(world, &p.args, |w, n| w.kill_container(n)).stage(LifecycleStage::Stop)
+}
+
+pub fn rm(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::RM, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let (force, volumes) = (p.has("force"), p.has("volumes"));
+    each(world, &p.args, |w, n| w.remove_container(n, force, volumes)).stage(LifecycleStage::Rm)
+}
+
+/// `0.0.0.0:8080->3000/tcp, [::]:8080->3000/tcp` for running containers; exposed but
+/// unpublished ports as `3000/tcp`.
+fn ports_column(c: &Container) -> String {
+    if !c.state.is_running() {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    for e in &c.exposed {
+        let bound: Vec<_> = c
+            .ports
+            .iter()
+            .filter(|p| format!("{}/{}", p.container_port, p.proto) == *e)
+            .collect();
+        if bound.is_empty() {
+            parts.push(e.clone());
+        }
+        for b in bound {
+            parts.push(format!("{}:{}->{e}", b.host_ip, b.host_port));
+            if b.host_ip == "0.0.0.0" {
+                parts.push(format!("[::]:{}->{e}", b.host_port));
+            }
+        }
+    }
+    parts.join(", ")
+}
+
+pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::PS, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    let now = world.now();
+    let no_trunc = p.has("no-trunc");
+    let mut list: Vec<&Container> = world
+        .containers
+        .iter()
+        .filter(|c| {
+            p.has("all") || p.has("latest") || p.value("last").is_some() || c.state.is_running()
+        })
+        .collect();
+    list.reverse();
+    if p.has("latest") {
+        list.truncate(1);
+    }
+    if let Some(n) = p.value("last").and_then(|n| n.parse::<usize>().ok()) {
+        list.truncate(n);
+    }
+    let rows: Vec<Row> = list
+        .iter()
+        .map(|c| {
+            let command = if no_trunc {
+                go_quote(&c.command())
+            } else {
+                go_quote(&ellipsis(&c.command(), 20))
+            };
+            Row::default()
+                .with(
+                    "ID",
+                    "CONTAINER ID",
+                    if no_trunc {
+                        c.id.clone()
+                    } else {
+                        c.short_id().to_string()
+                    },
+                )
+                .with("Image", "IMAGE", c.image.clone())
+                .with("Command", "COMMAND", command)
+                .with(
+                    "RunningFor",
+                    "CREATED",
+                    format!(
+                        "{} ago",
+                        crate::engine::clock::human_duration(now - c.created)
+                    ),
+                )
+                .with(
+                    "CreatedAt",
+                    "CREATED AT",
+                    crate::engine::clock::rfc3339(c.created),
+                )
+                .with("Status", "STATUS", c.status(now))
+                .with("State", "STATE", c.state.status())
+                .with("Ports", "PORTS", ports_column(c))
+                .with("Names", "NAMES", c.name.clone())
+                .with(
+                    "Size",
+                    "SIZE",
+                    format!(
+                        "{} (virtual {})",
+                        human_size_prec(c.size_rw(), 3),
+                        human_size_prec(c.size_rw() + c.size_image(), 3)
+                    ),
+                )
+                .with("Mounts", "MOUNTS", c.mount_points().join(","))
+        })
+        .collect();
+    if p.has("quiet") {
+        let mut out = CommandOutput::default();
+        for r in &rows {
+            out.out(&r.fields[0].2);
+        }
+        return out;
+    }
+    let default = if p.has("size") {
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+    } else {
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+    };
+    let format = match p.value("format") {
+        Some("table") | None => default,
+        Some(f) => f,
+    };
+    match render(format, &rows, "ContainerContext") {
+        Ok(s) => CommandOutput::ok(s),
+        Err(e) => CommandOutput::err(format!("{}\n", e.0), 1),
+    }
+}
+
+pub fn logs(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::LOGS, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    let c = match world.container(&p.args[0]) {
+        Ok(c) => c,
+        Err(e) => return CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    };
+    let tail = p
+        .value("tail")
+        .filter(|t| *t != "all")
+        .and_then(|t| t.parse::<usize>().ok());
+    let skip = tail.map_or(0, |n| c.logs.len().saturating_sub(n));
+    let mut out = CommandOutput::default();
+    for l in c.logs.iter().skip(skip) {
+        let text = if p.has("timestamps") {
+            format!(
+                "{}.000000000Z {}",
+                crate::engine::clock::rfc3339(l.at).trim_end_matches('Z'),
+                l.text
+            )
+        } else {
+            l.text.clone()
+        };
+        if l.stderr {
+            out.warn(text);
+        } else {
+            out.out(text);
+        }
+    }
+    out
+}
+
+pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) -> CommandOutput {
+    let p = match parse_for(&specs::EXEC, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    let spec = ExecSpec {
+        command: p.args[1..].to_vec(),
+        env: p.values("env"),
+        workdir: p.value("workdir").map(str::to_string),
+        user: p.value("user").map(str::to_string),
+        interactive: p.has("interactive"),
+    };
+    match world.exec_in(&p.args[0], &spec, executor) {
+        Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+        Ok(Err(e)) => {
+            let code = if matches!(e, SpawnError::PermissionDenied(_)) {
+                126
+            } else {
+                127
+            };
+            CommandOutput::err(
+                format!("OCI runtime exec failed: exec failed: unable to start container process: {e}: unknown\n"),
+                code,
+            )
+        }
+        Ok(Ok(o)) => {
+            let mut out = CommandOutput::default();
+            if !p.has("detach") {
+                print_outcome(&mut out, &o);
+                out.exit_code = o.exit_code.unwrap_or(0);
+            }
+            out
+        }
+    }
+}
+
+pub fn diff(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::DIFF, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    match world.container(&p.args[0]) {
+        Ok(c) => {
+            let mut out = CommandOutput::default();
+            for (k, path) in c.diff() {
+                out.out(format!("{} {path}", k.letter()));
+            }
+            out
+        }
+        Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    }
+}
+
+pub fn commit(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::COMMIT, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    match world.commit_container(
+        &p.args[0],
+        p.args.get(1).map(String::as_str),
+        p.value("message"),
+        p.value("author"),
+    ) {
+        Ok(id) => CommandOutput::ok(format!("{id}\n")).stage(LifecycleStage::Build),
+        Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    }
+}

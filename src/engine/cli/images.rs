@@ -1,0 +1,332 @@
+//! Image commands: build, images, history, tag, rmi, image prune.
+
+use super::argv::Parsed;
+use super::table::{ellipsis, human_size_prec, render, Row};
+use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
+use crate::engine::build::executor::Executor;
+use crate::engine::build::{failure_report, plain_progress_of, BuildRequest, BuildSession};
+use crate::engine::clock::human_duration;
+use crate::engine::world::World;
+use std::collections::BTreeSet;
+
+/// Seconds since the epoch of an RFC 3339 UTC time (`2026-01-01T00:00:00Z`).
+pub fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    if b.len() < 19 {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// `2 minutes ago`, or `N/A` without a time.
+pub fn since(now: i64, created: Option<&str>) -> String {
+    match created.and_then(parse_time) {
+        Some(t) => format!("{} ago", human_duration(now - t)),
+        None => "N/A".to_string(),
+    }
+}
+
+fn format_of<'a>(p: &'a Parsed, default: &'a str) -> &'a str {
+    match p.value("format") {
+        Some("table") | None => default,
+        Some(f) => f,
+    }
+}
+
+pub fn build(world: &mut World, words: &[String], exec: &mut dyn Executor) -> CommandOutput {
+    let p = match parse_for(&specs::BUILD, words) {
+        Ok(p) => p,
+        Err(o) => return o.stage(LifecycleStage::Build),
+    };
+    let path = p.args.first().map(String::as_str).unwrap_or(".");
+    if path != "." && path != "./" {
+        return CommandOutput::err(
+            format!("ERROR: unable to prepare context: path {path:?} not found\n"),
+            1,
+        );
+    }
+    let file = p.value("file");
+    let dockerfile = match file {
+        None if !world.dockerfile.is_empty() => world.dockerfile.clone(),
+        _ => {
+            let name = file.unwrap_or("Dockerfile");
+            match world.context.read_text(name.trim_start_matches("./")) {
+                Some(t) => t,
+                None => {
+                    return CommandOutput::err(
+                        format!("ERROR: failed to solve: failed to read dockerfile: open {name}: no such file or directory\n"),
+                        1,
+                    )
+                }
+            }
+        }
+    };
+    let mut req = BuildRequest::new(&dockerfile, world.context.clone());
+    req.dockerfile_name = file.unwrap_or("Dockerfile").to_string();
+    req.tags = p.values("tag");
+    req.target = p.value("target").map(str::to_string);
+    req.no_cache = p.has("no-cache");
+    req.build_args = p
+        .values("build-arg")
+        .into_iter()
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (a, String::new()),
+        })
+        .collect();
+    let quiet = p.has("quiet");
+    let session = match BuildSession::new(&mut world.daemon, req) {
+        Ok(s) => s,
+        Err(e) => return CommandOutput::err(format!("ERROR: failed to solve: {e}\n"), 1),
+    };
+    let output = session.run(&mut world.daemon, exec);
+    let mut out = CommandOutput::default();
+    match &output.result {
+        Ok(img) => {
+            if quiet {
+                out.out(img.id.to_string());
+            } else {
+                out.stderr.push_str(&plain_progress_of(&output.events));
+            }
+            for w in &output.warnings {
+                out.warn(w);
+            }
+        }
+        Err(e) => {
+            if !quiet {
+                out.stderr.push_str(&plain_progress_of(&output.events));
+            }
+            match failure_report(&output.events, file.unwrap_or("Dockerfile"), &dockerfile) {
+                Some(report) => out.stderr.push_str(&report),
+                None => out.warn(format!("ERROR: failed to solve: {e}")),
+            }
+            out.exit_code = 1;
+        }
+    }
+    world.last_build = Some(output);
+    out.stage(LifecycleStage::Build)
+}
+
+pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::IMAGES, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let now = world.now();
+    let store = &world.daemon.images;
+    let filter = p
+        .args
+        .first()
+        .and_then(|f| crate::engine::reference::parse_normalized_named(f).ok());
+    let no_trunc = p.has("no-trunc");
+    let mut rows = Vec::new();
+    for r in store.list() {
+        if let Some(f) = &filter {
+            let name_ok = r.repository == f.familiar_name();
+            let tag_ok = f.tag().is_none_or(|t| t == r.tag);
+            if !name_ok || !tag_ok {
+                continue;
+            }
+        }
+        let digest = store
+            .references(&r.id)
+            .into_iter()
+            .find(|x| x.digest().is_some() && x.familiar_name() == r.repository)
+            .and_then(|x| x.digest().map(str::to_string))
+            .unwrap_or_else(|| "<none>".to_string());
+        let id = if no_trunc {
+            r.id.to_string()
+        } else {
+            r.id.short().to_string()
+        };
+        rows.push(
+            Row::default()
+                .with("Repository", "REPOSITORY", r.repository.clone())
+                .with("Tag", "TAG", r.tag.clone())
+                .with("Digest", "DIGEST", digest)
+                .with("ID", "IMAGE ID", id)
+                .with("CreatedSince", "CREATED", since(now, r.created.as_deref()))
+                .with(
+                    "CreatedAt",
+                    "CREATED AT",
+                    r.created.clone().unwrap_or_default(),
+                )
+                .with("Size", "SIZE", human_size_prec(r.size, 3)),
+        );
+    }
+    if p.has("quiet") {
+        let mut out = CommandOutput::default();
+        for r in &rows {
+            out.out(&r.fields[3].2);
+        }
+        return out;
+    }
+    let default = if p.has("digests") {
+        "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    } else {
+        "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    };
+    match render(format_of(&p, default), &rows, "imageContext") {
+        Ok(s) => CommandOutput::ok(s),
+        Err(e) => CommandOutput::err(format!("{}\n", e.0), 1),
+    }
+}
+
+pub fn history(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::HISTORY, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let name = &p.args[0];
+    let img = match world.daemon.find_image(name) {
+        Ok(i) => i,
+        Err(e) => return CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    };
+    let now = world.now();
+    let no_trunc = p.has("no-trunc");
+    let mut sizes = img.layers.iter().map(|l| l.size);
+    let mut rows = Vec::new();
+    let count = img.config.history.len();
+    for (i, h) in img.config.history.iter().enumerate() {
+        let size = if h.empty_layer {
+            0
+        } else {
+            sizes.next().unwrap_or(0)
+        };
+        let id = if i + 1 == count {
+            if no_trunc {
+                img.id.to_string()
+            } else {
+                img.id.short().to_string()
+            }
+        } else {
+            "<missing>".to_string()
+        };
+        let created_by = h.created_by.clone().unwrap_or_default().replace('\t', " ");
+        rows.push(
+            Row::default()
+                .with("ID", "IMAGE", id)
+                .with("CreatedSince", "CREATED", since(now, h.created.as_deref()))
+                .with(
+                    "CreatedAt",
+                    "CREATED AT",
+                    h.created.clone().unwrap_or_default(),
+                )
+                .with(
+                    "CreatedBy",
+                    "CREATED BY",
+                    if no_trunc {
+                        created_by
+                    } else {
+                        ellipsis(&created_by, 45)
+                    },
+                )
+                .with("Size", "SIZE", human_size_prec(size, 3))
+                .with("Comment", "COMMENT", h.comment.clone().unwrap_or_default()),
+        );
+    }
+    rows.reverse();
+    if p.has("quiet") {
+        let mut out = CommandOutput::default();
+        for r in &rows {
+            out.out(&r.fields[0].2);
+        }
+        return out;
+    }
+    let default = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+    match render(format_of(&p, default), &rows, "historyContext") {
+        Ok(s) => CommandOutput::ok(s),
+        Err(e) => CommandOutput::err(format!("{}\n", e.0), 1),
+    }
+}
+
+pub fn tag(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::TAG, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    match world.daemon.images.tag(&p.args[0], &p.args[1]) {
+        Ok(_) => CommandOutput::default().stage(LifecycleStage::Tag),
+        Err(e) => {
+            let msg = match e {
+                crate::engine::image::store::StoreError::NoSuchImage(_) => {
+                    daemon_error(format!("No such image: {}", p.args[0]))
+                }
+                crate::engine::image::store::StoreError::Reference(r) => {
+                    format!(
+                        "Error parsing reference: {:?} is not a valid repository/tag: {r}",
+                        p.args[1]
+                    )
+                }
+                other => daemon_error(other),
+            };
+            CommandOutput::err(format!("{msg}\n"), 1)
+        }
+    }
+}
+
+pub fn rmi(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::RMI, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let force = p.has("force");
+    let mut out = CommandOutput::default();
+    for name in &p.args {
+        let in_use = world.images_in_use();
+        match world.daemon.images.rmi(name, force, &in_use) {
+            Ok(lines) => {
+                for l in lines {
+                    out.out(l.rmi_text());
+                }
+            }
+            Err(e) => out.fail(daemon_error(e)),
+        }
+    }
+    out.stage(LifecycleStage::Rmi)
+}
+
+pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::IMAGE_PRUNE, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    if !p.has("force") {
+        // No stdin to confirm with: Docker's non-interactive behaviour is to need -f.
+        let what = if p.has("all") {
+            "all images without at least one container associated to them"
+        } else {
+            "all dangling images"
+        };
+        return CommandOutput::err(
+            format!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] \nNot confirmed (no terminal input in layerlab): use -f\n"),
+            1,
+        );
+    }
+    let in_use: BTreeSet<_> = world.images_in_use().into_keys().collect();
+    let report = world.daemon.images.prune(p.has("all"), &in_use);
+    let mut out = CommandOutput::default();
+    if !report.lines.is_empty() {
+        out.out("Deleted Images:");
+        for l in &report.lines {
+            out.out(l.prune_text());
+        }
+        out.out("");
+    }
+    out.out(format!(
+        "Total reclaimed space: {}",
+        super::table::human_size(report.reclaimed)
+    ));
+    out.stage(LifecycleStage::Rmi)
+}
