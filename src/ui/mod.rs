@@ -3,8 +3,12 @@
 
 mod app;
 mod editor;
-mod exec;
+mod layer_detail;
+mod lifecycle;
+mod runtime;
 mod stack;
+mod tags;
+mod terminal;
 
 /// Mounts the application on `<body>`.
 pub fn start() {

@@ -8,21 +8,30 @@ use crate::engine::build::StackRow;
 pub struct LayerStackProps {
     pub rows: Vec<StackRow>,
     pub highlighted_line: Option<usize>,
+    #[prop_or_default]
+    pub selected: Option<usize>,
     pub on_highlight: Callback<Option<usize>>,
+    #[prop_or_default]
+    pub on_select: Callback<Option<usize>>,
 }
 
 /// The seed's diagram, live: one row per instruction, newest on top, filesystem
 /// layers distinct from metadata rows, each linked to the Dockerfile line that made it.
+/// Clicking a layer opens its file changes.
 #[component]
 pub fn LayerStack(props: &LayerStackProps) -> Html {
-    let rows = props.rows.iter().rev().map(|row| {
+    let rows = props.rows.iter().enumerate().rev().map(|(index, row)| {
+        let built = row.diff_id.is_some() || row.cached || row.miss.is_some();
         let (class, what) = match (row.kind, &row.diff_id) {
-            (RowKind::Base, _) => ("layer-row base", format!("base image: {} layers", row.base_layers)),
+            (RowKind::Base, _) if row.base_layers > 0 => ("layer-row base", format!("base image: {} layers", row.base_layers)),
+            (RowKind::Base, _) => ("layer-row base", "base image".to_string()),
             (RowKind::Filesystem, Some(_)) => ("layer-row fs", "filesystem layer".to_string()),
-            (RowKind::Filesystem, None) => ("layer-row fs empty", "no file changes (empty layer)".to_string()),
+            (RowKind::Filesystem, None) if built => ("layer-row fs empty", "no file changes (empty layer)".to_string()),
+            (RowKind::Filesystem, None) => ("layer-row fs empty", "filesystem layer (not built)".to_string()),
             (RowKind::Metadata, _) => ("layer-row meta", "metadata".to_string()),
         };
         let hl = props.highlighted_line.is_some_and(|l| l >= row.line && l <= row.end_line);
+        let selected = props.selected == Some(index);
         let line = row.line;
         let onmouseenter = {
             let cb = props.on_highlight.clone();
@@ -31,6 +40,20 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         let onmouseleave = {
             let cb = props.on_highlight.clone();
             Callback::from(move |_| cb.emit(None))
+        };
+        let clickable = row.chain_id.is_some();
+        let onclick = {
+            let cb = props.on_select.clone();
+            Callback::from(move |_| if clickable { cb.emit(if selected { None } else { Some(index) }) })
+        };
+        let onkeydown = {
+            let cb = props.on_select.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if clickable && (e.key() == "Enter" || e.key() == " ") {
+                    e.prevent_default();
+                    cb.emit(if selected { None } else { Some(index) });
+                }
+            })
         };
         let size = match row.kind {
             RowKind::Metadata => "0B".to_string(),
@@ -45,8 +68,10 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
             _ => html! {},
         };
         html! {
-            <li class={classes!(class, hl.then_some("hl"))} {onmouseenter} {onmouseleave}
-                data-line={line.to_string()} tabindex="0">
+            <li class={classes!(class, hl.then_some("hl"), selected.then_some("selected"), clickable.then_some("clickable"))}
+                {onmouseenter} {onmouseleave} {onclick} {onkeydown}
+                data-line={line.to_string()} tabindex="0"
+                aria-label={format!("{}: {}, line {}", row.instruction, what, line)}>
                 <span class="instr">{row.instruction.clone()}</span>
                 <span class="kind">{what}</span>
                 <span class="size">{size}</span>

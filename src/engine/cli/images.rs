@@ -4,7 +4,9 @@ use super::argv::Parsed;
 use super::table::{ellipsis, human_size_prec, render, Row};
 use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
 use crate::engine::build::executor::Executor;
-use crate::engine::build::{failure_report, plain_progress_of, BuildRequest, BuildSession};
+use crate::engine::build::{
+    failure_report, plain_progress_of, BuildOutput, BuildRequest, BuildSession,
+};
 use crate::engine::clock::human_duration;
 use crate::engine::world::World;
 use std::collections::BTreeSet;
@@ -88,7 +90,23 @@ pub fn build(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Co
     let quiet = p.has("quiet");
     let session = match BuildSession::new(&mut world.daemon, req) {
         Ok(s) => s,
-        Err(e) => return CommandOutput::err(format!("ERROR: failed to solve: {e}\n"), 1),
+        Err(e) => {
+            // Keep the failure as the last build, so the UI can point at its line.
+            let message = match e.line() {
+                Some(l) => format!(
+                    "ERROR: failed to solve: {}:{l}: {e}\n",
+                    file.unwrap_or("Dockerfile")
+                ),
+                None => format!("ERROR: failed to solve: {e}\n"),
+            };
+            world.last_build = Some(BuildOutput {
+                events: Vec::new(),
+                result: Err(e),
+                simulated_ms: 0,
+                warnings: Vec::new(),
+            });
+            return CommandOutput::err(message, 1).stage(LifecycleStage::Build);
+        }
     };
     let output = session.run(&mut world.daemon, exec);
     let mut out = CommandOutput::default();

@@ -1,0 +1,152 @@
+//! A layer's file changes (added, modified, deleted/whiteout; icons as well as
+//! colours) and the content of a selected file.
+
+use yew::prelude::*;
+
+use crate::engine::build::events::human_size;
+use crate::engine::daemon::layers::Layer;
+use crate::engine::fs::{ChangeKind, FileType};
+
+#[derive(Clone, PartialEq)]
+pub struct ChangeView {
+    pub path: String,
+    pub kind: &'static str,
+    pub icon: &'static str,
+    pub file_type: &'static str,
+    pub size: u64,
+    pub opaque: bool,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct LayerDetailView {
+    pub title: String,
+    pub diff_id: String,
+    pub size: u64,
+    pub changes: Vec<ChangeView>,
+    pub truncated: usize,
+}
+
+/// At most this many entries are drawn (a base layer can have thousands).
+const MAX_ROWS: usize = 400;
+
+pub fn layer_detail(title: &str, layer: &Layer) -> LayerDetailView {
+    let all = layer.changes.changes();
+    let changes = all
+        .iter()
+        .take(MAX_ROWS)
+        .map(|c| {
+            let (kind, icon) = match c.kind {
+                ChangeKind::Added => ("added", "+"),
+                ChangeKind::Modified => ("modified", "~"),
+                ChangeKind::Deleted => ("deleted", "−"),
+            };
+            let file_type = match c.file_type() {
+                Some(FileType::Dir) => "dir",
+                Some(FileType::File) => "file",
+                Some(FileType::Symlink) => "symlink",
+                Some(_) => "special",
+                None => "whiteout",
+            };
+            ChangeView {
+                path: c.path.clone(),
+                kind,
+                icon,
+                file_type,
+                size: c.size(),
+                opaque: c.opaque,
+            }
+        })
+        .collect();
+    LayerDetailView {
+        title: title.to_string(),
+        diff_id: layer.diff_id.to_string(),
+        size: layer.size,
+        changes,
+        truncated: all.len().saturating_sub(MAX_ROWS),
+    }
+}
+
+/// Text of a file in a layer's resulting filesystem, for the viewer.
+pub fn file_preview(layer: &Layer, path: &str) -> String {
+    match layer.rootfs().read_file(path) {
+        Ok(content) => {
+            let head = content.read_range(0, 8192);
+            match String::from_utf8(head) {
+                Ok(text) if !text.contains('\0') => {
+                    if content.len() > 8192 {
+                        format!("{text}\n… ({} more bytes)", content.len() - 8192)
+                    } else {
+                        text
+                    }
+                }
+                _ => format!(
+                    "binary content, {} ({} bytes; large files of simulated images are synthetic)",
+                    human_size(content.len()),
+                    content.len()
+                ),
+            }
+        }
+        Err(e) => format!("{path}: {e}"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LayerDetailProps {
+    pub detail: LayerDetailView,
+    pub preview: Option<(String, String)>,
+    pub on_open: Callback<String>,
+    pub on_close: Callback<()>,
+}
+
+#[component]
+pub fn LayerDetail(props: &LayerDetailProps) -> Html {
+    let d = &props.detail;
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    html! {
+        <section class="layer-detail" aria-label="layer contents">
+            <header>
+                <strong>{d.title.clone()}</strong>
+                <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
+            </header>
+            <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} tar", human_size(d.size))}</div>
+            <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
+            <ul class="changes">
+                { for d.changes.iter().map(|c| {
+                    let open = {
+                        let cb = props.on_open.clone();
+                        let path = c.path.clone();
+                        Callback::from(move |_| cb.emit(path.clone()))
+                    };
+                    html! {
+                        <li class={classes!("change", c.kind)}>
+                            <span class="change-icon" title={c.kind}>{c.icon}</span>
+                            if c.file_type == "file" {
+                                <button class="link path" onclick={open}>{c.path.clone()}</button>
+                            } else {
+                                <span class="path">{c.path.clone()}{ if c.file_type == "dir" { "/" } else { "" } }</span>
+                            }
+                            <span class="muted small">
+                                { match (c.file_type, c.opaque) {
+                                    ("whiteout", _) => "whiteout".to_string(),
+                                    ("dir", true) => "opaque dir".to_string(),
+                                    ("file", _) => human_size(c.size),
+                                    (t, _) => t.to_string(),
+                                } }
+                            </span>
+                        </li>
+                    }
+                }) }
+                if d.truncated > 0 { <li class="muted small">{format!("… and {} more entries", d.truncated)}</li> }
+            </ul>
+            if let Some((path, text)) = &props.preview {
+                <div class="preview">
+                    <div class="muted small">{path.clone()}</div>
+                    <pre>{text.clone()}</pre>
+                </div>
+            }
+        </section>
+    }
+}

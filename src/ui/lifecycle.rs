@@ -1,0 +1,87 @@
+//! The seed's image lifecycle as a strip: build → tag → login → push → registry →
+//! pull → run → stop → rm (and rmi/prune), the stage of the last command highlighted.
+
+use yew::prelude::*;
+
+use crate::engine::cli::LifecycleStage;
+
+const STAGES: &[(LifecycleStage, &str, &str)] = &[
+    (
+        LifecycleStage::Build,
+        "build",
+        "docker build: layers + metadata → local image",
+    ),
+    (
+        LifecycleStage::Tag,
+        "tag",
+        "docker tag: another name for the same image",
+    ),
+    (
+        LifecycleStage::Login,
+        "login",
+        "docker login: credentials for a registry",
+    ),
+    (
+        LifecycleStage::Push,
+        "push",
+        "docker push: upload missing layers + manifest",
+    ),
+    (
+        LifecycleStage::Registry,
+        "registry",
+        "the registry stores blobs, manifests and tags",
+    ),
+    (
+        LifecycleStage::Pull,
+        "pull",
+        "docker pull: download missing layers",
+    ),
+    (
+        LifecycleStage::Run,
+        "run",
+        "docker run: a container = image + writable layer + process",
+    ),
+    (
+        LifecycleStage::Stop,
+        "stop",
+        "docker stop: the process ends, the writable layer stays",
+    ),
+    (
+        LifecycleStage::Rm,
+        "rm",
+        "docker rm: the writable layer is deleted",
+    ),
+    (
+        LifecycleStage::Rmi,
+        "rmi / prune",
+        "docker rmi / image prune: remove image references and unused layers",
+    ),
+];
+
+#[derive(Properties, PartialEq)]
+pub struct LifecycleProps {
+    pub stage: Option<LifecycleStage>,
+}
+
+#[component]
+pub fn Lifecycle(props: &LifecycleProps) -> Html {
+    html! {
+        <nav class="lifecycle" aria-label="image lifecycle">
+            <ol>
+                { for STAGES.iter().enumerate().map(|(i, (stage, label, what))| {
+                    let active = props.stage == Some(*stage);
+                    html! {
+                        <>
+                            if i > 0 { <li class="arrow" aria-hidden="true">{"→"}</li> }
+                            <li class={classes!("stage", active.then_some("active"))}
+                                title={*what}
+                                aria-current={active.then_some("step")}>
+                                {*label}
+                            </li>
+                        </>
+                    }
+                }) }
+            </ol>
+        </nav>
+    }
+}

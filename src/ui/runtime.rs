@@ -1,0 +1,191 @@
+//! The runtime view: each container drawn as its writable layer on top of the image's
+//! read-only layers (the seed's runtime diagram), with state, ports, volumes outside
+//! the stack, and `docker diff` as a list.
+
+use yew::prelude::*;
+
+use crate::engine::build::events::human_size;
+use crate::engine::runtime::{MountSource, State};
+use crate::engine::world::World;
+
+/// What the runtime view shows of one container.
+#[derive(Clone, PartialEq)]
+pub struct ContainerView {
+    pub name: String,
+    pub short_id: String,
+    pub image: String,
+    pub state: String,
+    pub state_class: &'static str,
+    pub status: String,
+    pub command: String,
+    pub ports: Vec<String>,
+    pub mounts: Vec<String>,
+    pub size_rw: u64,
+    pub diff: Vec<(char, String)>,
+    /// Image layers, top first: (instruction or diff_id, size).
+    pub image_layers: Vec<(String, u64)>,
+}
+
+/// Volumes outside any container.
+#[derive(Clone, PartialEq)]
+pub struct VolumeView {
+    pub name: String,
+    pub used_by: Vec<String>,
+}
+
+pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
+    let now = world.daemon.clock.now();
+    let views = world
+        .containers
+        .iter()
+        .map(|c| {
+            let (state, class) = match c.state {
+                State::Created => ("created".to_string(), "created"),
+                State::Running => ("running".to_string(), "running"),
+                State::Paused => ("paused".to_string(), "paused"),
+                State::Exited { code } => (format!("exited ({code})"), "exited"),
+            };
+            let history: Vec<String> = world
+                .daemon
+                .image(&c.image_id)
+                .map(|img| {
+                    img.config
+                        .history
+                        .iter()
+                        .filter(|h| !h.empty_layer)
+                        .map(|h| h.created_by.clone().unwrap_or_default())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let image_layers = c
+                .image_layers
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, l)| {
+                    let label = history
+                        .get(i)
+                        .cloned()
+                        .map(|h| h.trim_end_matches(" # buildkit").to_string())
+                        .unwrap_or_else(|| l.diff_id.to_string()[7..19].to_string());
+                    (label, l.size)
+                })
+                .collect();
+            ContainerView {
+                name: c.name.clone(),
+                short_id: c.short_id().to_string(),
+                image: c.image.clone(),
+                state,
+                state_class: class,
+                status: c.status(now),
+                command: c.command(),
+                ports: c
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}:{} → {}/{}",
+                            p.host_ip, p.host_port, p.container_port, p.proto
+                        )
+                    })
+                    .collect(),
+                mounts: c
+                    .mounts
+                    .iter()
+                    .map(|m| match &m.source {
+                        MountSource::Volume(v) => format!("volume {v} → {}", m.destination),
+                        MountSource::Bind(b) => format!("bind ./{b} → {}", m.destination),
+                    })
+                    .collect(),
+                size_rw: c.size_rw(),
+                diff: c.diff().into_iter().map(|(k, p)| (k.letter(), p)).collect(),
+                image_layers,
+            }
+        })
+        .collect();
+    let volumes = world
+        .volumes
+        .list()
+        .map(|v| VolumeView {
+            used_by: world.volume_users(&v.name),
+            name: v.name.clone(),
+        })
+        .collect();
+    (views, volumes)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RuntimeProps {
+    pub containers: Vec<ContainerView>,
+    pub volumes: Vec<VolumeView>,
+}
+
+fn diff_icon(k: char) -> (&'static str, &'static str) {
+    match k {
+        'A' => ("+", "added"),
+        'D' => ("−", "deleted"),
+        _ => ("~", "changed"),
+    }
+}
+
+#[component]
+pub fn Runtime(props: &RuntimeProps) -> Html {
+    if props.containers.is_empty() && props.volumes.is_empty() {
+        return html! {
+            <p class="empty-note">
+                {"No containers yet. A container is the image's read-only layers plus a writable layer and a process. Try "}
+                <code>{"docker run -d --name api-1 -p 8080:3000 my-api:1.0"}</code>
+            </p>
+        };
+    }
+    html! {
+        <div class="runtime">
+            { for props.containers.iter().map(|c| html! {
+                <article class={classes!("container-card", c.state_class)} aria-label={format!("container {}", c.name)}>
+                    <header>
+                        <strong>{c.name.clone()}</strong>
+                        <span class={classes!("state-badge", c.state_class)}>{c.state.clone()}</span>
+                        <code class="muted">{c.short_id.clone()}</code>
+                    </header>
+                    <div class="muted small">{format!("{} · {} · {}", c.image, c.command, c.status)}</div>
+                    if !c.ports.is_empty() {
+                        <div class="ports">{ for c.ports.iter().map(|p| html!{ <span class="port">{p.clone()}</span> }) }</div>
+                    }
+                    <ol class="container-stack">
+                        <li class="writable">
+                            <span>{"container writable layer"}</span>
+                            <span class="muted">{format!("{} · {} changes", human_size(c.size_rw), c.diff.len())}</span>
+                        </li>
+                        { for c.image_layers.iter().map(|(label, size)| html! {
+                            <li class="ro"><span>{format!("image layer: {label}")}</span><span class="muted">{human_size(*size)}</span></li>
+                        }) }
+                    </ol>
+                    if !c.diff.is_empty() {
+                        <details class="diff" open=true>
+                            <summary>{format!("docker diff {}", c.name)}</summary>
+                            <ul>
+                                { for c.diff.iter().map(|(k, p)| {
+                                    let (icon, what) = diff_icon(*k);
+                                    html! { <li class={classes!("diff-line", what)}><span class="diff-kind" title={what}>{format!("{k} {icon}")}</span>{" "}{p.clone()}</li> }
+                                }) }
+                            </ul>
+                        </details>
+                    }
+                    if !c.mounts.is_empty() {
+                        <div class="mounts">{ for c.mounts.iter().map(|m| html!{ <span class="mount">{m.clone()}</span> }) }</div>
+                    }
+                </article>
+            }) }
+            if !props.volumes.is_empty() {
+                <section class="volumes" aria-label="volumes">
+                    <h3>{"Volumes (outside every container's layers; they survive docker rm)"}</h3>
+                    { for props.volumes.iter().map(|v| html! {
+                        <div class="volume"><strong>{v.name.clone()}</strong>
+                            <span class="muted">{ if v.used_by.is_empty() { "unused".to_string() } else { format!("used by {}", v.used_by.join(", ")) } }</span>
+                        </div>
+                    }) }
+                </section>
+            }
+        </div>
+    }
+}
