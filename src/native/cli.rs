@@ -26,6 +26,7 @@ const VERBS: &[&str] = &[
     "pull",
     "fsck",
     "busybox-image",
+    "build",
 ];
 
 /// Runs `args` if its verb is one of ours; `None` lets the host CLI handle it.
@@ -90,6 +91,16 @@ pub fn command(verb: &str) -> Command {
         "fsck" => c
             .about("Verify every blob of the store and the references of index.json")
             .arg(Arg::new("repair").long("repair").action(ArgAction::SetTrue).help("Remove temporary files, unreferenced or corrupted blobs and dangling index entries")),
+        "build" => c
+            .about("Build an image from a Dockerfile into the store (RUN: --exec=linux runs it with runc, --exec=simulated in the simulated shell)")
+            .arg(Arg::new("tag").short('t').long("tag").value_name("NAME[:TAG]").action(ArgAction::Append).help("Name and optionally a tag in the \"name:tag\" format"))
+            .arg(Arg::new("file").short('f').long("file").value_name("FILE").help("Name of the Dockerfile (default: \"PATH/Dockerfile\")"))
+            .arg(Arg::new("build-arg").long("build-arg").value_name("K=V").action(ArgAction::Append).help("Set build-time variables"))
+            .arg(Arg::new("target").long("target").value_name("STAGE").help("Set the target build stage to build"))
+            .arg(Arg::new("no-cache").long("no-cache").action(ArgAction::SetTrue).help("Do not use cache when building the image"))
+            .arg(Arg::new("exec").long("exec").value_name("linux|simulated").value_parser(["linux", "simulated"]).default_value("simulated").help("Where RUN executes: really (runc over overlayfs) or in the simulated shell"))
+            .arg(Arg::new("output").short('o').long("output").value_name("type=oci,dest=FILE").help("Also write the image as an OCI layout archive"))
+            .arg(Arg::new("path").required(true).value_name("PATH")),
         _ => c
             .about("Store a busybox base image made from Debian's busybox-static (/bin/busybox)")
             .arg(Arg::new("tag").default_value("busybox:1.35").value_name("TAG")),
@@ -216,6 +227,7 @@ fn execute(verb: &str, m: &ArgMatches) -> Result<i32, String> {
                 1
             })
         }
+        "build" => super::build::run_cli(m),
         _ => {
             let tag = m
                 .get_one::<String>("tag")

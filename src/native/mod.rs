@@ -14,6 +14,7 @@
 //! engine's semantics (reference parsing, `rmi` rules, layout import/export, layer tars)
 //! are reused, not re-implemented.
 
+pub mod build;
 pub mod busybox;
 pub mod cli;
 pub mod exec;
