@@ -17,6 +17,7 @@
 pub mod build;
 pub mod busybox;
 pub mod cli;
+pub mod container;
 pub mod exec;
 pub mod fsio;
 pub mod http;
