@@ -180,7 +180,7 @@ fn run_case(dir: &Path) -> String {
         req.no_cache = no_cache;
         match BuildSession::new(daemon, req) {
             Ok(session) => {
-                let out = session.run(daemon, &mut SimulatedExecutor);
+                let out = session.run(daemon, &mut SimulatedExecutor::new());
                 summarize(&out, daemon, s);
             }
             Err(e) => writeln!(s, "error before build (line {:?}): {e}", e.line()).unwrap(),

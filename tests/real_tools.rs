@@ -59,7 +59,7 @@ fn build() -> (Daemon, layerlab::engine::build::BuiltImage) {
     let mut daemon = Daemon::new();
     let out = BuildSession::new(&mut daemon, req)
         .unwrap()
-        .run(&mut daemon, &mut SimulatedExecutor);
+        .run(&mut daemon, &mut SimulatedExecutor::new());
     let img = out.result.expect("build succeeds");
     (daemon, img)
 }
@@ -110,6 +110,8 @@ fn skopeo_and_umoci_read_our_images() {
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
     let archive = tmp.join("image.tar");
+    let mut daemon = daemon;
+    daemon.materialize(&img.id);
     let tar = layout::export_tar(&daemon.images, &["tools-test:1.0"]).unwrap();
     std::fs::write(&archive, tar).unwrap();
 
@@ -121,7 +123,7 @@ fn skopeo_and_umoci_read_our_images() {
     let layers = v["Layers"].as_array().unwrap();
     assert_eq!(layers.len(), img.layers.len());
     for (l, ours) in layers.iter().zip(&img.layers) {
-        assert_eq!(l.as_str().unwrap(), ours.blob().digest.to_string());
+        assert_eq!(l.as_str().unwrap(), ours.diff_id.to_string());
     }
     assert!(v["Env"]
         .as_array()

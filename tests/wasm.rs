@@ -60,7 +60,7 @@ mod build {
         let mut daemon = Daemon::new();
         let out = BuildSession::new(&mut daemon, req)
             .unwrap()
-            .run(&mut daemon, &mut SimulatedExecutor);
+            .run(&mut daemon, &mut SimulatedExecutor::new());
         let img = out.result.unwrap();
         let diff_ids: Vec<String> = img.layers.iter().map(|l| l.diff_id.to_string()).collect();
         let blob = img.layers[2].blob().digest.to_string();

@@ -197,7 +197,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let out = session.run(&mut daemon, &mut SimulatedExecutor);
+    let out = session.run(&mut daemon, &mut SimulatedExecutor::new());
     eprint!("{}", plain_progress_of(&out.events));
     for w in &out.warnings {
         eprintln!("{w}");
@@ -222,6 +222,7 @@ pub fn run(args: &[String]) -> i32 {
         } else {
             image.names.iter().map(String::as_str).collect()
         };
+        daemon.materialize(&image.id);
         let tar = match layout::export_tar(&daemon.images, &names) {
             Ok(t) => t,
             Err(e) => {

@@ -11,7 +11,7 @@ use crate::engine::daemon::Daemon;
 use crate::engine::examples::NODE_API;
 
 use super::editor::{ContextEditor, DockerfileEditor};
-use super::exec::UiExecutor;
+use super::exec::SimulatedExecutor;
 use super::stack::LayerStack;
 
 /// A file of the build context as the learner edits it.
@@ -161,7 +161,7 @@ pub fn run_build(daemon: &mut Daemon, state: &AppState) -> BuildView {
             }
         }
     };
-    let out = session.run(daemon, &mut UiExecutor);
+    let out = session.run(daemon, &mut SimulatedExecutor::new());
     let mut log = plain_progress_of(&out.events);
     if let Some(report) = failure_report(&out.events, "Dockerfile", &state.dockerfile) {
         log.push_str(&report);

@@ -1,3 +1,3 @@
 //! The executor the page uses for RUN: the engine's simulated shell.
 
-pub use crate::engine::build::simulated::SimulatedExecutor as UiExecutor;
+pub use crate::engine::build::simulated::SimulatedExecutor;

@@ -31,6 +31,21 @@ use crate::engine::fs::{self, FileType, Fs, Metadata};
 use crate::engine::image::config::{Empty, Healthcheck, History, ImageConfig};
 use crate::engine::layer::{LayerOptions, MtimePolicy};
 
+/// A filesystem step that failed: the message and what the process printed.
+struct StepFailure {
+    message: String,
+    output: Vec<OutputLine>,
+}
+
+impl From<String> for StepFailure {
+    fn from(message: String) -> Self {
+        StepFailure {
+            message,
+            output: Vec::new(),
+        }
+    }
+}
+
 /// `(KEY, value)` pairs.
 type KeyValues = Vec<(String, String)>;
 
@@ -1188,14 +1203,20 @@ impl BuildSession {
         self.fs_step(si, st, &src, inputs, daemon, |_| {
             let result = exec.run(rootfs, &request);
             if let Some(budget) = &result.stopped_by {
-                return Err(budget.clone());
+                return Err(StepFailure {
+                    message: budget.clone(),
+                    output: result.output,
+                });
             }
             if result.exit_code != 0 {
-                return Err(format!(
-                    "process \"{}\" did not complete successfully: exit code: {}",
-                    command.display(),
-                    result.exit_code
-                ));
+                return Err(StepFailure {
+                    message: format!(
+                        "process \"{}\" did not complete successfully: exit code: {}",
+                        command.display(),
+                        result.exit_code
+                    ),
+                    output: result.output,
+                });
             }
             Ok((result.fs, result.output, result.simulated_ms + 150))
         })
@@ -1345,7 +1366,7 @@ impl BuildSession {
         src: &ins::Source,
         inputs: StepInputs,
         daemon: &mut Daemon,
-        work: impl FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), String>,
+        work: impl FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), StepFailure>,
     ) -> Result<(), BuildError> {
         st.step_index += 1;
         let v = self.next_vertex();
@@ -1391,7 +1412,17 @@ impl BuildSession {
                 });
                 let (next, output, ms) = match work(&st.rootfs) {
                     Ok(r) => r,
-                    Err(message) => return Err(stage_error(src, message)),
+                    Err(StepFailure { message, output }) => {
+                        for line in output {
+                            self.events.push(BuildEvent::Output {
+                                vertex: v,
+                                at_ms: line.at_ms,
+                                stderr: line.stderr,
+                                text: line.text,
+                            });
+                        }
+                        return Err(stage_error(src, message));
+                    }
                 };
                 for line in &output {
                     self.events.push(BuildEvent::Output {

@@ -79,6 +79,36 @@ impl LayerStore {
         layer
     }
 
+    /// Like [`LayerStore::create`] for a layer whose diff_id and size are already known
+    /// (a memo of a simulated base image's layer, verified by `tests/base_memo.rs`):
+    /// nothing is hashed.
+    pub fn create_known(
+        &mut self,
+        parent: Option<&Digest>,
+        changes: Changeset,
+        options: LayerOptions,
+        diff_id: Digest,
+        size: u64,
+    ) -> Rc<Layer> {
+        let chain_id = match parent {
+            None => diff_id.clone(),
+            Some(p) => Digest::sha256(format!("{p} {diff_id}").as_bytes()),
+        };
+        if let Some(existing) = self.layers.get(&chain_id) {
+            return existing.clone();
+        }
+        let layer = Rc::new(Layer {
+            chain_id: chain_id.clone(),
+            diff_id,
+            size,
+            changes,
+            options,
+            blob: OnceCell::new(),
+        });
+        self.layers.insert(chain_id, layer.clone());
+        layer
+    }
+
     pub fn get(&self, chain_id: &Digest) -> Option<&Rc<Layer>> {
         self.layers.get(chain_id)
     }

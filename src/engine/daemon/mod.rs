@@ -2,6 +2,7 @@
 //! clock, layers, images and their references, the build cache, pulled base images.
 //! (Containers, volumes and registries join it with the runtime.)
 
+pub mod base_memo;
 pub mod layers;
 
 use std::collections::BTreeMap;
@@ -13,8 +14,9 @@ use crate::engine::clock::{rfc3339, Clock};
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Fs};
 use crate::engine::image::config::{ContainerConfig, Empty, History, ImageConfig, RootFs};
+use crate::engine::image::manifest::Descriptor;
 use crate::engine::image::media_type;
-use crate::engine::image::store::{ImageStore, LayerBlob, StoreError};
+use crate::engine::image::store::{DeferredLayer, ImageStore, StoreError};
 use crate::engine::layer::LayerOptions;
 use crate::engine::reference;
 use layers::{Layer, LayerStore};
@@ -127,11 +129,20 @@ impl Daemon {
         let mut prev = empty_root();
         let mut parent: Option<Digest> = None;
         let mut layers = Vec::new();
-        for snap in &img.snapshots {
+        for (index, snap) in img.snapshots.iter().enumerate() {
             let changes = fs::diff(&prev, snap);
-            let layer = self
-                .layers
-                .create(parent.as_ref(), changes, LayerOptions::default());
+            let layer = match base_memo::lookup(&img.reference, index) {
+                Some((diff_id, size)) => self.layers.create_known(
+                    parent.as_ref(),
+                    changes,
+                    LayerOptions::default(),
+                    diff_id,
+                    size,
+                ),
+                None => self
+                    .layers
+                    .create(parent.as_ref(), changes, LayerOptions::default()),
+            };
             parent = Some(layer.chain_id.clone());
             layers.push(layer);
             prev = snap.clone();
@@ -177,28 +188,40 @@ impl Daemon {
         ImageRecord { id, config, layers }
     }
 
-    /// Stores an image (config + layers) and returns its ID. The layers' blobs are
-    /// produced here (gzip of the layer tar) so the manifest can name them.
+    /// Stores an image (config + layers) and returns its ID. Like Docker's local store,
+    /// no compressed blob is made here: the manifest names each layer by its
+    /// uncompressed tar (`application/vnd.oci.image.layer.v1.tar`, digest = diff_id), and
+    /// the tar bytes are produced only when an export needs them ([`Daemon::materialize`]).
+    /// Pushing compresses.
     pub fn commit_image(
         &mut self,
         config: &ImageConfig,
         layers: Vec<Rc<Layer>>,
     ) -> Result<Digest, StoreError> {
-        let blobs = layers
+        let deferred = layers
             .iter()
-            .map(|l| {
-                let blob = l.blob();
-                LayerBlob {
-                    media_type: media_type::IMAGE_LAYER_GZIP.to_string(),
-                    bytes: blob.bytes.clone(),
-                    diff_id: l.diff_id.clone(),
-                    uncompressed_size: l.size,
-                }
+            .map(|l| DeferredLayer {
+                descriptor: Descriptor::new(media_type::IMAGE_LAYER, l.diff_id.clone(), l.size),
+                diff_id: l.diff_id.clone(),
+                uncompressed_size: l.size,
             })
             .collect();
-        let id = self.images.add_image(config, blobs)?;
+        let id = self.images.add_image_deferred(config, deferred)?;
         self.stacks.insert(id.clone(), layers);
         Ok(id)
+    }
+
+    /// Produces the layer blobs of image `id` that the store does not hold yet, so it
+    /// can be exported (`save`, `--output`).
+    pub fn materialize(&mut self, id: &Digest) {
+        let Some(stack) = self.stacks.get(id).cloned() else {
+            return;
+        };
+        for layer in stack {
+            if !self.images.blobs().contains(&layer.diff_id) {
+                self.images.put_blob(&layer.tar());
+            }
+        }
     }
 
     /// Points `name` (normalised; `:latest` when bare) at image `id`.

@@ -163,6 +163,15 @@ pub struct LayerBlob {
     pub uncompressed_size: u64,
 }
 
+/// A layer given to [`ImageStore::add_image_deferred`]: known by its descriptor, its
+/// bytes produced later.
+#[derive(Debug, Clone)]
+pub struct DeferredLayer {
+    pub descriptor: Descriptor,
+    pub diff_id: Digest,
+    pub uncompressed_size: u64,
+}
+
 /// A layer of a stored image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLayer {
@@ -357,6 +366,66 @@ impl ImageStore {
             );
         }
         Ok(id)
+    }
+
+    /// Stores an image whose layer blobs are not held yet (the daemon produces them
+    /// from its layer store when an export or push needs them, see
+    /// [`ImageStore::put_blob`]). The manifest names the layers by the given
+    /// descriptors; config and manifest bytes are stored as usual.
+    pub fn add_image_deferred(
+        &mut self,
+        config: &ImageConfig,
+        layers: Vec<DeferredLayer>,
+    ) -> Result<Digest, StoreError> {
+        let config_bytes = config
+            .to_bytes()
+            .map_err(|e| StoreError::InvalidImage(e.to_string()))?;
+        let diff_ids: Vec<Digest> = layers.iter().map(|l| l.diff_id.clone()).collect();
+        if diff_ids != config.rootfs.diff_ids {
+            return Err(StoreError::InvalidImage(
+                "layer diff_ids do not match the config's rootfs.diff_ids".into(),
+            ));
+        }
+        let manifest = Manifest::for_image(
+            &config_bytes,
+            layers.iter().map(|l| l.descriptor.clone()).collect(),
+        );
+        let manifest_bytes = manifest
+            .to_bytes()
+            .map_err(|e| StoreError::InvalidImage(e.to_string()))?;
+        let id = Digest::sha256(&config_bytes);
+        let manifest_digest = self.blobs.put(&manifest_bytes);
+        self.blobs.put(&config_bytes);
+        let chains = chain_ids(&diff_ids);
+        let stored_layers = layers
+            .into_iter()
+            .zip(chains)
+            .map(|(l, chain_id)| StoredLayer {
+                descriptor: l.descriptor,
+                diff_id: l.diff_id,
+                chain_id,
+                uncompressed_size: l.uncompressed_size,
+            })
+            .collect();
+        if !self.images.contains_key(&id) {
+            self.next_seq += 1;
+            self.images.insert(
+                id.clone(),
+                StoredImage {
+                    id: id.clone(),
+                    manifest_digest,
+                    config: config.clone(),
+                    layers: stored_layers,
+                    seq: self.next_seq,
+                },
+            );
+        }
+        Ok(id)
+    }
+
+    /// Adds blob bytes (e.g. a deferred layer produced on demand); idempotent.
+    pub fn put_blob(&mut self, bytes: &[u8]) -> Digest {
+        self.blobs.put(bytes)
     }
 
     /// Resolves what a user typed (`app`, `app:1.0`, `app@sha256:...`, a full or short

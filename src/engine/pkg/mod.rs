@@ -57,7 +57,6 @@ impl PkgInvocation<'_> {
             .map(|(_, v)| v.as_str())
     }
 
-    #[allow(dead_code)]
     /// `$HOME`, defaulting to root's home as a container's root user has it.
     pub(crate) fn home(&self) -> String {
         match self.env("HOME") {
@@ -182,7 +181,6 @@ impl Args {
             .map(|(_, v)| v.as_str())
     }
 
-    #[allow(dead_code)]
     pub(crate) fn values_of(&self, names: &[&str]) -> Vec<&str> {
         self.values
             .iter()
@@ -193,7 +191,6 @@ impl Args {
 }
 
 /// `YYYY-MM-DDTHH_MM_SS_000Z`, the form npm names its debug logs with.
-#[allow(dead_code)]
 pub(crate) fn timestamp(mtime: i64, sep: char) -> String {
     let (y, m, d) = apk::civil(mtime.div_euclid(86_400));
     let s = mtime.rem_euclid(86_400);

@@ -1,0 +1,149 @@
+//! The shell's state: variables, functions, options, positional parameters, and the
+//! open streams (pipes, here-documents, redirected files) of the running commands.
+
+use super::ast::Command;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Var {
+    pub value: String,
+    pub exported: bool,
+    pub readonly: bool,
+}
+
+/// `set` options.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Opts {
+    pub errexit: bool,
+    pub nounset: bool,
+    pub xtrace: bool,
+    pub pipefail: bool,
+    pub noglob: bool,
+    pub allexport: bool,
+    pub noclobber: bool,
+}
+
+/// Everything a subshell copies and a child process rebuilds from its environment.
+#[derive(Debug, Clone)]
+pub(crate) struct Env {
+    pub vars: BTreeMap<String, Var>,
+    pub funcs: BTreeMap<String, Rc<Command>>,
+    pub cwd: String,
+    pub opts: Opts,
+    pub params: Vec<String>,
+    pub arg0: String,
+    pub status: i32,
+    /// Saved variables of `local`, one frame per active function call.
+    pub locals: Vec<Vec<(String, Option<Var>)>>,
+    pub umask: u32,
+    /// Active loops (for `break`/`continue`).
+    pub loops: u32,
+    /// Inside a function (for `return`) or a sourced file.
+    pub in_func: u32,
+    /// Status of the last command substitution of the current simple command.
+    pub status_from_sub: Option<i32>,
+}
+
+impl Env {
+    pub fn new(cwd: &str, arg0: &str) -> Env {
+        Env {
+            vars: BTreeMap::new(),
+            funcs: BTreeMap::new(),
+            cwd: cwd.to_string(),
+            opts: Opts::default(),
+            params: Vec::new(),
+            arg0: arg0.to_string(),
+            status: 0,
+            locals: Vec::new(),
+            umask: 0o022,
+            loops: 0,
+            in_func: 0,
+            status_from_sub: None,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(|v| v.value.as_str())
+    }
+
+    /// The exported variables, as a process environment.
+    pub fn exported(&self) -> Vec<(String, String)> {
+        self.vars
+            .iter()
+            .filter(|(_, v)| v.exported)
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect()
+    }
+
+    /// `$-`: the single-letter options in effect.
+    pub fn flags(&self) -> String {
+        let o = &self.opts;
+        let mut s = String::new();
+        for (on, c) in [
+            (o.allexport, 'a'),
+            (o.errexit, 'e'),
+            (o.noglob, 'f'),
+            (o.nounset, 'u'),
+            (o.xtrace, 'x'),
+            (o.noclobber, 'C'),
+        ] {
+            if on {
+                s.push(c);
+            }
+        }
+        s
+    }
+}
+
+/// Where a file descriptor writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sink {
+    Stdout,
+    Stderr,
+    Null,
+    Closed,
+    Pipe(usize),
+    File(usize),
+}
+
+/// The standard streams of a running command.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Io {
+    /// `None`: stdin is `/dev/null` (RUN has no terminal).
+    pub stdin: Option<usize>,
+    pub out: Sink,
+    pub err: Sink,
+}
+
+impl Io {
+    pub fn top() -> Io {
+        Io {
+            stdin: None,
+            out: Sink::Stdout,
+            err: Sink::Stderr,
+        }
+    }
+
+    pub fn sink(&self, fd: u32) -> Sink {
+        match fd {
+            1 => self.out,
+            2 => self.err,
+            _ => Sink::Closed,
+        }
+    }
+}
+
+/// Bytes a command can read from stdin, with a read position (`read` takes a line).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Input {
+    pub data: Vec<u8>,
+    pub pos: usize,
+}
+
+/// A file opened by a redirection; writes are buffered and appended on flush.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenFile {
+    pub path: String,
+    pub buf: Vec<u8>,
+}
