@@ -379,7 +379,7 @@ fn simulated_builds_match_buildah() {
     reality_check(
         "simulated",
         &Daemon::new,
-        &mut layerlab::engine::build::simulated::SimulatedExecutor,
+        &mut layerlab::engine::build::simulated::SimulatedExecutor::new(),
     );
 }
 

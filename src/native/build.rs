@@ -278,7 +278,7 @@ pub(crate) fn run_cli(m: &clap::ArgMatches) -> Result<i32, String> {
     req.target = one("target");
     req.no_cache = m.get_flag("no-cache");
     let mut linux;
-    let mut simulated = SimulatedExecutor;
+    let mut simulated = SimulatedExecutor::new();
     let exec: &mut dyn Executor = if one("exec").as_deref() == Some("linux") {
         linux = super::exec::RuncExecutor::detect().map_err(|e| format!("ERROR: {e}"))?;
         &mut linux
