@@ -26,6 +26,14 @@ const VERBS: &[&str] = &[
     "pull",
     "fsck",
     "busybox-image",
+    "build",
+    "run",
+    "ps",
+    "diff",
+    "logs",
+    "stop",
+    "rm",
+    "volume",
 ];
 
 /// Runs `args` if its verb is one of ours; `None` lets the host CLI handle it.
@@ -90,6 +98,54 @@ pub fn command(verb: &str) -> Command {
         "fsck" => c
             .about("Verify every blob of the store and the references of index.json")
             .arg(Arg::new("repair").long("repair").action(ArgAction::SetTrue).help("Remove temporary files, unreferenced or corrupted blobs and dangling index entries")),
+        "build" => c
+            .about("Build an image from a Dockerfile into the store (RUN: --exec=linux runs it with runc, --exec=simulated in the simulated shell)")
+            .arg(Arg::new("tag").short('t').long("tag").value_name("NAME[:TAG]").action(ArgAction::Append).help("Name and optionally a tag in the \"name:tag\" format"))
+            .arg(Arg::new("file").short('f').long("file").value_name("FILE").help("Name of the Dockerfile (default: \"PATH/Dockerfile\")"))
+            .arg(Arg::new("build-arg").long("build-arg").value_name("K=V").action(ArgAction::Append).help("Set build-time variables"))
+            .arg(Arg::new("target").long("target").value_name("STAGE").help("Set the target build stage to build"))
+            .arg(Arg::new("no-cache").long("no-cache").action(ArgAction::SetTrue).help("Do not use cache when building the image"))
+            .arg(Arg::new("exec").long("exec").value_name("linux|simulated").value_parser(["linux", "simulated"]).default_value("simulated").help("Where RUN executes: really (runc over overlayfs) or in the simulated shell"))
+            .arg(Arg::new("output").short('o').long("output").value_name("type=oci,dest=FILE").help("Also write the image as an OCI layout archive"))
+            .arg(Arg::new("path").required(true).value_name("PATH")),
+        "run" => c
+            .about("Create and run a new container from an image (--exec=linux: a real process under runc)")
+            .trailing_var_arg(true)
+            .arg(Arg::new("exec").long("exec").value_name("linux").value_parser(["linux"]).default_value("linux").help("Run the container for real with runc over overlayfs (the only mode here)"))
+            .arg(Arg::new("name").long("name").value_name("NAME").help("Assign a name to the container"))
+            .arg(Arg::new("env").short('e').long("env").value_name("K=V").action(ArgAction::Append).help("Set environment variables"))
+            .arg(Arg::new("volume").short('v').long("volume").value_name("VOLUME:/PATH").action(ArgAction::Append).help("Bind mount a volume"))
+            .arg(Arg::new("entrypoint").long("entrypoint").value_name("CMD").help("Overwrite the default ENTRYPOINT of the image"))
+            .arg(Arg::new("detach").short('d').long("detach").action(ArgAction::SetTrue).help("Run container in background and print container ID"))
+            .arg(Arg::new("rm").long("rm").action(ArgAction::SetTrue).help("Automatically remove the container when it exits"))
+            .arg(image("image"))
+            .arg(Arg::new("args").num_args(0..).allow_hyphen_values(true).value_name("COMMAND")),
+        "ps" => c
+            .about("List containers")
+            .arg(Arg::new("all").short('a').long("all").action(ArgAction::SetTrue).help("Show all containers (default shows just running)"))
+            .arg(Arg::new("quiet").short('q').long("quiet").action(ArgAction::SetTrue).help("Only display container IDs"))
+            .arg(Arg::new("no-trunc").long("no-trunc").action(ArgAction::SetTrue).help("Don't truncate output")),
+        "diff" => c
+            .about("Inspect changes to files or directories on a container's filesystem")
+            .arg(Arg::new("container").required(true).value_name("CONTAINER")),
+        "logs" => c
+            .about("Fetch the logs of a container")
+            .arg(Arg::new("container").required(true).value_name("CONTAINER")),
+        "stop" => c
+            .about("Stop one or more running containers")
+            .arg(Arg::new("time").short('t').long("time").value_name("SECONDS").value_parser(clap::value_parser!(u64)).default_value("10").help("Seconds to wait before killing the container"))
+            .arg(Arg::new("containers").required(true).num_args(1..).action(ArgAction::Append).value_name("CONTAINER")),
+        "rm" => c
+            .about("Remove one or more containers")
+            .arg(Arg::new("force").short('f').long("force").action(ArgAction::SetTrue).help("Force the removal of a running container (uses SIGKILL)"))
+            .arg(Arg::new("volumes").short('v').long("volumes").action(ArgAction::SetTrue).help("Remove anonymous volumes associated with the container"))
+            .arg(Arg::new("containers").required(true).num_args(1..).action(ArgAction::Append).value_name("CONTAINER")),
+        "volume" => c
+            .about("Manage volumes")
+            .subcommand_required(true)
+            .subcommand(Command::new("create").about("Create a volume").arg(Arg::new("name").required(true).value_name("VOLUME")))
+            .subcommand(Command::new("ls").about("List volumes").arg(Arg::new("quiet").short('q').long("quiet").action(ArgAction::SetTrue).help("Only display volume names")))
+            .subcommand(Command::new("rm").about("Remove one or more volumes").arg(Arg::new("names").required(true).num_args(1..).action(ArgAction::Append).value_name("VOLUME"))),
         _ => c
             .about("Store a busybox base image made from Debian's busybox-static (/bin/busybox)")
             .arg(Arg::new("tag").default_value("busybox:1.35").value_name("TAG")),
@@ -216,6 +272,10 @@ fn execute(verb: &str, m: &ArgMatches) -> Result<i32, String> {
                 1
             })
         }
+        "build" => super::build::run_cli(m),
+        "run" | "ps" | "diff" | "logs" | "stop" | "rm" | "volume" => {
+            super::container::run_cli(verb, m)
+        }
         _ => {
             let tag = m
                 .get_one::<String>("tag")
@@ -278,7 +338,7 @@ pub fn images_table(images: &ImageStore, quiet: bool, no_trunc: bool) -> String 
     tabwrite(&table)
 }
 
-fn tabwrite(rows: &[Vec<String>]) -> String {
+pub(crate) fn tabwrite(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {

@@ -14,8 +14,10 @@
 //! engine's semantics (reference parsing, `rmi` rules, layout import/export, layer tars)
 //! are reused, not re-implemented.
 
+pub mod build;
 pub mod busybox;
 pub mod cli;
+pub mod container;
 pub mod exec;
 pub mod fsio;
 pub mod http;

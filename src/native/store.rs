@@ -100,7 +100,17 @@ pub struct ContainerRecord {
     pub image_id: Digest,
     pub command: Vec<String>,
     pub created: i64,
+    /// `created`, `running` or `exited`.
     pub status: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    #[serde(default)]
+    pub finished: Option<i64>,
+    /// Volume mounts: (volume name or host path, container path).
+    #[serde(default)]
+    pub mounts: Vec<(String, String)>,
 }
 
 /// A named volume: a directory under `volumes/`.

@@ -41,6 +41,8 @@ pub struct BundleSpec<'a> {
     pub hostname: &'a str,
     /// Extra read-only bind mounts (host source, container destination).
     pub binds: &'a [(String, String)],
+    /// Read-write bind mounts: volumes of a container (host directory, destination).
+    pub volumes: &'a [(String, String)],
 }
 
 /// The `config.json` value.
@@ -62,6 +64,10 @@ pub fn config(spec: &BundleSpec<'_>) -> Value {
     for (src, dst) in spec.binds {
         mounts.push(json!({"destination": dst, "type": "bind", "source": src,
                            "options": ["rbind", "ro", "nosuid", "nodev"]}));
+    }
+    for (src, dst) in spec.volumes {
+        mounts.push(json!({"destination": dst, "type": "bind", "source": src,
+                           "options": ["rbind", "rw"]}));
     }
     json!({
         "ociVersion": "1.0.2",

@@ -188,6 +188,7 @@ impl RuncExecutor {
             user: &user,
             hostname: "buildkitsandbox",
             binds: &binds,
+            volumes: &[],
         });
         if rootless {
             // Device cgroup rules need privileges a user namespace does not have.
