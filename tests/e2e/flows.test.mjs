@@ -1,0 +1,103 @@
+// The main learner flows, driven through the page like a person would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+async function ready(page) {
+  await page.locator('.layer-stack .layer-row.fs').first().waitFor({ timeout: 15000 });
+}
+
+async function type(page, command) {
+  const input = page.locator('#terminal-input');
+  await input.fill(command);
+  await input.press('Enter');
+}
+
+async function lastOutput(page) {
+  return (await page.locator('.term-screen').innerText());
+}
+
+test('editing server.js reuses the npm ci layer (CACHED) and says why COPY . . ran', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  await page.getByRole('button', { name: 'server.js' }).click();
+  const area = page.locator('textarea.context-file');
+  await area.fill((await area.inputValue()) + '\n// a change\n');
+  await page.locator('#build-button').click();
+  const npmRow = page.locator('.layer-row', { hasText: 'RUN npm ci --omit=dev' });
+  await npmRow.locator('.badge.cached').waitFor();
+  const copyRow = page.locator('.layer-row', { hasText: 'COPY . .' });
+  assert.match(await copyRow.innerText(), /source files changed: server\.js/);
+  assert.match(await page.locator('.build-vs-run').innerText(), /Recorded for runtime \(not run\): CMD/);
+  await screenshot(page, 'flow-cache');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('a container writes a file: the runtime view and docker diff show it, the image does not change', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  const imageId = await page.locator('.image-id').innerText();
+  await type(page, 'docker run -d --name api-1 -p 8080:3000 -e NODE_ENV=production my-api:1.0');
+  await page.locator('.container-card', { hasText: 'api-1' }).waitFor();
+  await type(page, 'docker exec api-1 sh -c "echo hello > /app/app.log"');
+  await type(page, 'docker diff api-1');
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('A /app/app.log'));
+  const card = page.locator('.container-card', { hasText: 'api-1' });
+  assert.match(await card.innerText(), /running/);
+  assert.match(await card.innerText(), /8080 → 3000\/tcp/);
+  assert.match(await card.locator('.diff').innerText(), /\/app\/app\.log/);
+  await type(page, 'docker image history my-api:1.0');
+  await type(page, 'docker run --rm my-api:1.0 ls /app');
+  const out = await lastOutput(page);
+  const lsOut = out.slice(out.lastIndexOf('$ docker run --rm my-api:1.0 ls /app'));
+  assert.ok(!lsOut.includes('app.log'), `the image must not contain the container's log:\n${lsOut}`);
+  assert.equal(await page.locator('.image-id').innerText(), imageId);
+  await type(page, 'docker stop api-1');
+  await page.locator('.container-card .state-badge.exited').waitFor();
+  await screenshot(page, 'flow-runtime');
+  await type(page, 'docker rm api-1');
+  await page.locator('.container-card').waitFor({ state: 'detached' });
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('tag, push, pull by digest; the lifecycle strip follows', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  await type(page, 'docker tag my-api:1.0 localhost:5000/my-api:1.0');
+  await page.locator('.lifecycle .stage.active', { hasText: 'tag' }).waitFor();
+  await type(page, 'docker push localhost:5000/my-api:1.0');
+  await page.waitForFunction(() => /1\.0: digest: sha256:[0-9a-f]{64}/.test(document.querySelector('.term-screen').innerText));
+  const text = await lastOutput(page);
+  const digest = text.match(/1\.0: digest: (sha256:[0-9a-f]{64})/)[1];
+  await page.getByRole('tab', { name: 'Tags & registries' }).click();
+  assert.match(await page.locator('.tags-view').innerText(), /localhost:5000\//);
+  await type(page, 'docker rmi localhost:5000/my-api:1.0');
+  await type(page, `docker pull localhost:5000/my-api@${digest}`);
+  await page.waitForFunction((d) => document.querySelector('.term-screen').innerText.includes(`Digest: ${d}`), digest);
+  await page.locator('.lifecycle .stage.active', { hasText: 'pull' }).waitFor();
+  await screenshot(page, 'flow-tags');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('the terminal has history and tab completion, and unknown commands fail like docker', async () => {
+  const { page, context } = await openPage(browser, server.url);
+  await ready(page);
+  const input = page.locator('#terminal-input');
+  await input.fill('docker ima');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'docker image');
+  await input.fill('docker frobnicate');
+  await input.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes("is not a docker command"));
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'docker frobnicate');
+  await context.close();
+});
