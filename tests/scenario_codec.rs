@@ -300,3 +300,13 @@ fn everything_round_trips() {
     assert_eq!(decode(&link).unwrap(), s);
     assert_eq!(from_json(&to_json(&s).unwrap()).unwrap(), s);
 }
+
+/// The default example fits in a link short enough for chat tools and slides.
+#[test]
+fn default_example_link_is_short() {
+    let mut s = Scenario::from_example(&NODE_API);
+    s.commands = vec!["docker build -t my-api:1.0 .".into()];
+    let link = s.share_fragment().unwrap();
+    println!("default example link: {} bytes", link.len());
+    assert!(link.len() < 1500, "{} bytes: {link}", link.len());
+}

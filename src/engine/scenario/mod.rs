@@ -216,7 +216,9 @@ pub struct Scenario {
     pub version: u32,
     /// The editor's Dockerfile text.
     pub dockerfile: String,
-    /// The build context: `(path relative to the context root, text)`, `/`-separated.
+    /// The build context: `(path relative to the context root, text)`, `/`-separated;
+    /// JSON `[["package.json", "{...}"], ...]`. Files are text and mode 0644 (what
+    /// the editor's file tree can create).
     #[serde(default)]
     pub context: Vec<(String, String)>,
     /// The tag the editor's Build button uses (`my-api:1.0`); empty: none.
@@ -284,8 +286,8 @@ impl Scenario {
         for (path, _) in &self.context {
             validate_path(path)?;
         }
-        // Sorted, a directory prefix `a/` sorts right after `a` or after its own
-        // siblings: checking each path against the set is O(n log n) and bounded.
+        // Sorted once, then duplicates are neighbours and each ancestor lookup is a
+        // binary search: O(n · depth · log n) for at most MAX_FILES paths.
         let mut paths: Vec<&str> = self.context.iter().map(|(p, _)| p.as_str()).collect();
         paths.sort_unstable();
         for pair in paths.windows(2) {
