@@ -21,6 +21,7 @@ pub mod pkg;
 pub mod reference;
 pub mod registry;
 pub mod runtime;
+pub mod scenario;
 pub mod shell;
 pub mod teach;
 pub mod world;
