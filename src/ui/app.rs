@@ -1,353 +1,56 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::build::{
-    failure_report, plain_progress_of, BuildContext, BuildOutput, ContextFile as EngineFile,
-    StackRow,
-};
-use crate::engine::cli::{self, LifecycleStage};
-use crate::engine::examples::NODE_API;
+use crate::engine::examples;
+use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
 use super::editor::{ContextEditor, DockerfileEditor};
 use super::layer_detail::{file_preview, layer_detail, LayerDetail};
 use super::lifecycle::Lifecycle;
 use super::runtime::{container_views, Runtime};
+use super::session::{self, Start};
 use super::stack::LayerStack;
+use super::state::{example_list, run_line_with, Action, AppState, ContextFile, RightTab};
 use super::tags::{tag_views, Tags};
-use super::terminal::{TermLine, Terminal};
+use super::terminal::Terminal;
 
-/// A file of the build context as the learner edits it.
-#[derive(Clone, PartialEq)]
-pub struct ContextFile {
-    pub path: String,
-    pub text: String,
-}
-
-/// What the last build produced, ready to draw.
-#[derive(Clone, PartialEq, Default)]
-pub struct BuildView {
-    pub rows: Vec<StackRow>,
-    pub log: String,
-    pub image_id: Option<String>,
-    pub names: Vec<String>,
-    pub error: Option<String>,
-    pub error_line: Option<usize>,
-    pub simulated_ms: u64,
-    pub ran: Vec<String>,
-    pub recorded: Vec<String>,
-}
-
-/// A build-check warning shown under the editor.
-#[derive(Clone, PartialEq)]
-pub struct LintItem {
-    pub line: usize,
-    pub rule: String,
-    pub detail: String,
-    pub why: String,
-}
-
-/// Runs the build checks (`docker build --check`) on the editor's text.
-pub fn lint(dockerfile: &str, context: &[ContextFile]) -> Vec<LintItem> {
-    use crate::engine::dockerfile::lint::{check, CheckOptions};
-    let ignore = context
-        .iter()
-        .find(|f| f.path == ".dockerignore")
-        .map(|f| f.text.as_str());
-    let opts = CheckOptions {
-        dockerignore: ignore,
-        ..CheckOptions::default()
-    };
-    check(dockerfile, &opts)
-        .warnings
-        .into_iter()
-        .map(|w| LintItem {
-            line: w.line,
-            rule: w.rule.to_string(),
-            detail: w.detail.clone(),
-            why: crate::engine::teach::why_rule_matters(w.rule).to_string(),
-        })
-        .collect()
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum RightTab {
-    Runtime,
-    Tags,
-}
-
-/// The whole page state: what the learner made, and what the world last showed.
-#[derive(Clone, PartialEq)]
-pub struct AppState {
-    pub dockerfile: String,
-    pub context: Vec<ContextFile>,
-    pub tag: String,
-    pub build: BuildView,
-    pub lint: Vec<LintItem>,
-    pub highlighted_line: Option<usize>,
-    pub term: Vec<TermLine>,
-    pub history: Vec<String>,
-    pub stage: Option<LifecycleStage>,
-    /// Bumped whenever the world changed, so views computed from it redraw.
-    pub revision: u64,
-    pub selected_row: Option<usize>,
-    pub preview: Option<(String, String)>,
-    pub right_tab: RightTab,
-}
-
-pub enum Action {
-    EditDockerfile(String),
-    EditFile(usize, String),
-    Highlight(Option<usize>),
-    Ran {
-        input: String,
-        stdout: String,
-        stderr: String,
-        stage: Option<LifecycleStage>,
-        build: Option<BuildView>,
-    },
-    Clear,
-    SelectRow(Option<usize>),
-    Preview(Option<(String, String)>),
-    Tab(RightTab),
-}
-
-impl AppState {
-    fn initial() -> Self {
-        let context: Vec<ContextFile> = NODE_API
-            .context
-            .iter()
-            .map(|f| ContextFile {
-                path: f.path.to_string(),
-                text: f.text.to_string(),
-            })
-            .collect();
-        AppState {
-            dockerfile: NODE_API.dockerfile.to_string(),
-            lint: lint(NODE_API.dockerfile, &context),
-            context,
-            tag: NODE_API.tag.to_string(),
-            build: BuildView::default(),
-            highlighted_line: None,
-            term: vec![TermLine::Stdout(
-                "layerlab: a simulated Docker host in your browser. Type docker commands; Tab completes, ↑↓ recall history.".into(),
-            )],
-            history: Vec::new(),
-            stage: None,
-            revision: 0,
-            selected_row: None,
-            preview: None,
-            right_tab: RightTab::Runtime,
-        }
-    }
-}
-
-fn push_text(lines: &mut Vec<TermLine>, text: &str, stderr: bool) {
-    for l in text.lines() {
-        lines.push(if stderr {
-            TermLine::Stderr(l.to_string())
-        } else {
-            TermLine::Stdout(l.to_string())
-        });
-    }
-}
-
-impl Reducible for AppState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::EditDockerfile(text) => {
-                next.lint = lint(&text, &next.context);
-                next.dockerfile = text;
-            }
-            Action::EditFile(index, text) => {
-                if let Some(file) = next.context.get_mut(index) {
-                    file.text = text;
-                }
-                next.lint = lint(&next.dockerfile, &next.context);
-            }
-            Action::Highlight(line) => next.highlighted_line = line,
-            Action::Ran {
-                input,
-                stdout,
-                stderr,
-                stage,
-                build,
-            } => {
-                next.term.push(TermLine::Input(input.clone()));
-                push_text(&mut next.term, &stdout, false);
-                push_text(&mut next.term, &stderr, true);
-                // Keep the transcript bounded.
-                let excess = next.term.len().saturating_sub(2000);
-                next.term.drain(..excess);
-                if !input.trim().is_empty() && next.history.last() != Some(&input) {
-                    next.history.push(input);
-                }
-                if stage.is_some() {
-                    next.stage = stage;
-                }
-                if let Some(b) = build {
-                    next.build = b;
-                    next.selected_row = None;
-                    next.preview = None;
-                }
-                if matches!(
-                    stage,
-                    Some(LifecycleStage::Run | LifecycleStage::Stop | LifecycleStage::Rm)
-                ) {
-                    next.right_tab = RightTab::Runtime;
-                }
-                if matches!(
-                    stage,
-                    Some(
-                        LifecycleStage::Tag
-                            | LifecycleStage::Push
-                            | LifecycleStage::Pull
-                            | LifecycleStage::Login
-                    )
-                ) {
-                    next.right_tab = RightTab::Tags;
-                }
-                next.revision += 1;
-            }
-            Action::Clear => next.term.clear(),
-            Action::SelectRow(row) => {
-                next.selected_row = row;
-                next.preview = None;
-            }
-            Action::Preview(p) => next.preview = p,
-            Action::Tab(t) => next.right_tab = t,
-        }
-        Rc::new(next)
-    }
-}
-
-/// The build view of a finished build.
-pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
-    let mut log = plain_progress_of(&out.events);
-    if let Some(report) = failure_report(&out.events, "Dockerfile", dockerfile) {
-        log.push_str(&report);
-    }
-    for w in &out.warnings {
-        log.push_str(w);
-        log.push('\n');
-    }
-    match &out.result {
-        Ok(img) => {
-            let ran = img
-                .rows
-                .iter()
-                .filter(|r| r.kind == crate::engine::build::plan::RowKind::Filesystem && !r.cached)
-                .map(|r| r.instruction.clone())
-                .collect();
-            let recorded = img
-                .rows
-                .iter()
-                .filter(|r| r.kind == crate::engine::build::plan::RowKind::Metadata)
-                .map(|r| r.instruction.clone())
-                .collect();
-            BuildView {
-                rows: img.rows.clone(),
-                log,
-                image_id: Some(img.id.to_string()),
-                names: img.names.clone(),
-                error: None,
-                error_line: None,
-                simulated_ms: out.simulated_ms,
-                ran,
-                recorded,
-            }
-        }
-        Err(e) => BuildView {
-            rows: planned_rows(dockerfile),
-            log,
-            image_id: None,
-            names: vec![],
-            error_line: e.line(),
-            error: Some(e.to_string()),
-            simulated_ms: out.simulated_ms,
-            ran: vec![],
-            recorded: vec![],
-        },
-    }
-}
-
-/// When a build fails, the stack still shows which instructions would make layers.
-fn planned_rows(dockerfile: &str) -> Vec<StackRow> {
-    crate::engine::build::plan::plan(dockerfile)
-        .into_iter()
-        .map(|p| StackRow {
-            line: p.first_line,
-            end_line: p.last_line,
-            instruction: p.text,
-            kind: p.kind,
-            diff_id: None,
-            chain_id: None,
-            size: 0,
-            base_layers: 0,
-            cached: false,
-            miss: None,
-            simulated_ms: 0,
-            config_change: None,
-        })
-        .collect()
-}
-
-/// Runs one terminal line against the world (after syncing the editors into it).
-pub fn run_line(world: &mut World, state: &AppState, line: &str) -> Action {
-    let trimmed = line.trim();
-    if trimmed == "clear" {
-        return Action::Clear;
-    }
-    let files = state
+/// Loads a scenario: editors first, then its commands replayed on a fresh world (or
+/// the default build when it has none).
+fn load_scenario(state: &UseReducerHandle<AppState>, world: &Rc<RefCell<World>>, s: &Scenario) {
+    *world.borrow_mut() = World::default();
+    state.dispatch(Action::Load(Box::new(s.clone())));
+    let context: Vec<ContextFile> = s
         .context
         .iter()
-        .map(|f| EngineFile::text(&f.path, &f.text));
-    match BuildContext::from_files(files) {
-        Ok(ctx) => world.context = ctx,
-        Err(e) => {
-            return Action::Ran {
-                input: line.to_string(),
-                stdout: String::new(),
-                stderr: format!("ERROR: {e}"),
-                stage: None,
-                build: None,
-            }
-        }
+        .map(|(p, t)| ContextFile {
+            path: p.clone(),
+            text: t.clone(),
+        })
+        .collect();
+    let tag = if s.tag.is_empty() {
+        "my-api:1.0"
+    } else {
+        &s.tag
+    };
+    let mut commands = s.commands.clone();
+    if commands.is_empty() {
+        commands.push(format!("docker build -t {tag} ."));
     }
-    world.dockerfile = state.dockerfile.clone();
-    let before = world.last_build.as_ref().map(|b| b.events.len());
-    let had = world.last_build.is_some();
-    let out = if trimmed.is_empty() {
-        cli::CommandOutput::default()
-    } else {
-        cli::run(world, trimmed)
-    };
-    let is_build = trimmed.starts_with("docker build")
-        || trimmed.starts_with("build ")
-        || trimmed.starts_with("docker image build")
-        || trimmed.starts_with("docker buildx build");
-    let build = if is_build
-        || (!had && world.last_build.is_some())
-        || before != world.last_build.as_ref().map(|b| b.events.len())
-    {
-        world
-            .last_build
-            .as_ref()
-            .map(|b| build_view(b, &state.dockerfile))
-    } else {
-        None
-    };
-    Action::Ran {
-        input: line.to_string(),
-        stdout: out.stdout,
-        stderr: out.stderr,
-        stage: out.stage,
-        build,
+    for c in commands {
+        let action = run_line_with(&mut world.borrow_mut(), &s.dockerfile, &context, &c);
+        state.dispatch(action);
+    }
+}
+
+fn panel_shown(embed: &Option<Vec<Panel>>, p: Panel) -> bool {
+    match embed {
+        None => true,
+        Some(panels) => panels.contains(&p),
     }
 }
 
@@ -355,27 +58,193 @@ pub fn run_line(world: &mut World, state: &AppState, line: &str) -> Action {
 pub fn App() -> Html {
     let state = use_reducer(AppState::initial);
     let world = use_mut_ref(World::default);
+    // The newest state, for callbacks registered once (postMessage).
+    let latest = use_mut_ref(AppState::initial);
+    *latest.borrow_mut() = (*state).clone();
 
-    // Build the default example once on load (through the terminal, so the transcript
-    // shows it), then mark the moment for scripts/bench.
+    // Start: a shared link, an embed, saved work, or the default example.
     {
         let state = state.clone();
         let world = world.clone();
         use_effect_with((), move |_| {
-            let line = format!("docker build -t {} .", state.tag);
-            let action = run_line(&mut world.borrow_mut(), &state, &line);
-            state.dispatch(action);
+            let (start, banner) = session::start();
+            match start {
+                Start::Scenario(s) => load_scenario(&state, &world, &s),
+                Start::Embed(e) => {
+                    state.dispatch(Action::Embed(e.shown_panels()));
+                    state.dispatch(Action::SetTheme(e.shown_theme()));
+                    let s = e
+                        .scenario
+                        .clone()
+                        .unwrap_or_else(|| Scenario::from_example(&examples::NODE_API));
+                    load_scenario(&state, &world, &s);
+                }
+                Start::Fresh => {
+                    load_scenario(&state, &world, &Scenario::from_example(&examples::NODE_API))
+                }
+            }
+            if banner.is_some() {
+                state.dispatch(Action::Banner(banner));
+            }
             if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
                 let _ = perf.mark("layerlab:ready");
             }
         });
     }
 
+    // Save work after every change (not in embeds).
+    {
+        let s = (*state).clone();
+        use_effect_with(
+            (
+                state.revision,
+                state.dockerfile.clone(),
+                state.context.clone(),
+                state.theme,
+            ),
+            move |_| {
+                if s.revision > 0 {
+                    session::save(&s);
+                }
+            },
+        );
+    }
+
+    // The postMessage API: a host page can load a scenario and run commands.
+    {
+        let state = state.clone();
+        let world = world.clone();
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                move |event: web_sys::MessageEvent| {
+                    let data = event.data();
+                    match session::message_field(&data, "type").as_deref() {
+                        Some("layerlab:run") => {
+                            let Some(command) = session::message_field(&data, "command") else {
+                                return;
+                            };
+                            let snapshot = latest.borrow().clone();
+                            let action = run_line_with(
+                                &mut world.borrow_mut(),
+                                &snapshot.dockerfile,
+                                &snapshot.context,
+                                &command,
+                            );
+                            if let Action::Ran {
+                                stdout,
+                                stderr,
+                                exit_code,
+                                ..
+                            } = &action
+                            {
+                                let msg = session::js_object(
+                                    &[
+                                        ("type", "layerlab:output"),
+                                        ("command", &command),
+                                        ("stdout", stdout),
+                                        ("stderr", stderr),
+                                    ],
+                                    Some(*exit_code),
+                                );
+                                session::reply(&event, &msg);
+                            }
+                            state.dispatch(action);
+                        }
+                        Some("layerlab:load") => {
+                            let Some(payload) = session::message_field(&data, "scenario") else {
+                                return;
+                            };
+                            let result = scenario::decode(&payload)
+                                .or_else(|_| scenario::from_json(&payload));
+                            match result {
+                                Ok(s) => {
+                                    load_scenario(&state, &world, &s);
+                                    session::reply(
+                                        &event,
+                                        &session::js_object(&[("type", "layerlab:loaded")], None),
+                                    );
+                                }
+                                Err(e) => {
+                                    let msg = session::js_object(
+                                        &[("type", "layerlab:error"), ("message", &e.to_string())],
+                                        None,
+                                    );
+                                    session::reply(&event, &msg);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                },
+            );
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "message",
+                        handler.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    // Presenter mode: arrow keys step through the layer stack.
+    {
+        let state = state.clone();
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let handler =
+                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                    let s = latest.borrow();
+                    if !s.presenter {
+                        return;
+                    }
+                    let total = s.build.rows.len();
+                    let shown = s.reveal.unwrap_or(total);
+                    match e.key().as_str() {
+                        "ArrowRight" | "PageDown" => {
+                            state.dispatch(Action::Reveal(Some((shown + 1).min(total))))
+                        }
+                        "ArrowLeft" | "PageUp" => {
+                            state.dispatch(Action::Reveal(Some(shown.saturating_sub(1))))
+                        }
+                        "Home" => state.dispatch(Action::Reveal(Some(1))),
+                        "End" => state.dispatch(Action::Reveal(None)),
+                        _ => {}
+                    }
+                });
+            let doc = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &doc {
+                let _ =
+                    d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = doc {
+                    let _ = d.remove_event_listener_with_callback(
+                        "keydown",
+                        handler.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
     let on_command = {
         let state = state.clone();
-        let world: Rc<RefCell<World>> = world.clone();
+        let world = world.clone();
         Callback::from(move |line: String| {
-            let action = run_line(&mut world.borrow_mut(), &state, &line);
+            let action = run_line_with(
+                &mut world.borrow_mut(),
+                &state.dockerfile,
+                &state.context,
+                &line,
+            );
             state.dispatch(action);
         })
     };
@@ -384,13 +253,27 @@ pub fn App() -> Html {
         let tag = state.tag.clone();
         Callback::from(move |_| on_command.emit(format!("docker build -t {tag} .")))
     };
-    let on_dockerfile = {
+    let dispatch = |make: fn(String) -> Action| {
         let state = state.clone();
-        Callback::from(move |text: String| state.dispatch(Action::EditDockerfile(text)))
+        Callback::from(move |v: String| state.dispatch(make(v)))
     };
+    let on_dockerfile = dispatch(Action::EditDockerfile);
     let on_file = {
         let state = state.clone();
         Callback::from(move |(i, text): (usize, String)| state.dispatch(Action::EditFile(i, text)))
+    };
+    let on_select_file = {
+        let state = state.clone();
+        Callback::from(move |i: usize| state.dispatch(Action::SelectFile(i)))
+    };
+    let on_add_file = dispatch(Action::AddFile);
+    let on_rename_file = {
+        let state = state.clone();
+        Callback::from(move |(i, p): (usize, String)| state.dispatch(Action::RenameFile(i, p)))
+    };
+    let on_delete_file = {
+        let state = state.clone();
+        Callback::from(move |i: usize| state.dispatch(Action::DeleteFile(i)))
     };
     let on_highlight = {
         let state = state.clone();
@@ -404,9 +287,62 @@ pub fn App() -> Html {
         let on_command = on_command.clone();
         Callback::from(move |id: String| {
             on_command.emit(format!(
-                "docker image inspect --format '{{{{.Id}}}} {{{{.RepoTags}}}} {{{{.Size}}}}' {id}"
+                "docker inspect --format '{{{{.Id}}}} {{{{.RepoTags}}}}' {id}"
             ))
         })
+    };
+    let on_example = {
+        let state = state.clone();
+        let world = world.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(ex) = examples::by_id(&el.value()) {
+                state.dispatch(Action::LoadExample(ex));
+                let s = Scenario::from_example(ex);
+                load_scenario(&state, &world, &s);
+                state.dispatch(Action::LoadExample(ex));
+            }
+        })
+    };
+    let on_share = {
+        let state = state.clone();
+        Callback::from(move |_| {
+            let links = session::share_links(&state);
+            if let Ok((link, _)) = &links {
+                session::set_fragment(link);
+            }
+            state.dispatch(Action::Share(Some(links)));
+        })
+    };
+    let on_close_share = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Share(None)))
+    };
+    let on_theme = {
+        let state = state.clone();
+        let next = match state.theme {
+            Theme::System | Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Light,
+        };
+        Callback::from(move |_| state.dispatch(Action::SetTheme(next)))
+    };
+    let on_presenter = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::TogglePresenter))
+    };
+    let on_reset = {
+        let state = state.clone();
+        let world = world.clone();
+        Callback::from(move |_| {
+            session::clear_saved();
+            state.dispatch(Action::Clear);
+            state.dispatch(Action::LoadExample(&examples::NODE_API));
+            load_scenario(&state, &world, &Scenario::from_example(&examples::NODE_API));
+        })
+    };
+    let on_close_banner = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Banner(None)))
     };
 
     let w = world.borrow();
@@ -441,89 +377,167 @@ pub fn App() -> Html {
         let onclick = Callback::from(move |_| state.dispatch(Action::Tab(t)));
         html! { <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))} {onclick}>{label.to_string()}</button> }
     };
+    let embed = &state.embed;
+    let theme_class = format!("theme-{}", state.theme.id());
+    let rows: Vec<_> = match state.reveal {
+        Some(n) if state.presenter => build.rows.iter().take(n).cloned().collect(),
+        _ => build.rows.clone(),
+    };
+    let show_right = panel_shown(embed, Panel::Runtime)
+        || panel_shown(embed, Panel::Tags)
+        || panel_shown(embed, Panel::Registry);
+    let show_editor = panel_shown(embed, Panel::Editor) || panel_shown(embed, Panel::Context);
+    let show_stack = panel_shown(embed, Panel::Stack) || panel_shown(embed, Panel::Build);
+    let show_term = panel_shown(embed, Panel::Terminal);
+    let layout = format!(
+        "panels{}{}{}{}",
+        if show_editor { " has-editor" } else { "" },
+        if show_stack { " has-stack" } else { "" },
+        if show_right { " has-right" } else { "" },
+        if show_term { " has-term" } else { "" },
+    );
 
     html! {
-        <div class="app">
-            <header class="topbar">
-                <h1 class="brand">{"layerlab"}</h1>
-                <p class="tagline">{"Docker you can take apart: build time makes an image, runtime makes containers."}</p>
-            </header>
-            <Lifecycle stage={state.stage} />
-            <main class="panels">
-                <section class="panel editor-panel" aria-label="Dockerfile and build context">
-                    <div class="panel-head">
-                        <h2>{"Dockerfile"}</h2>
-                        <button class="primary" onclick={on_build} id="build-button">
-                            {format!("docker build -t {} .", state.tag)}
-                        </button>
-                    </div>
-                    <DockerfileEditor
-                        text={state.dockerfile.clone()}
-                        highlighted_line={state.highlighted_line}
-                        error_line={build.error_line}
-                        warning_lines={state.lint.iter().map(|w| w.line).collect::<Vec<_>>()}
-                        on_change={on_dockerfile}
-                    />
-                    if let Some(err) = &build.error {
-                        <p class="diagnostic" role="alert">
-                            { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }
-                        </p>
-                    }
-                    if !state.lint.is_empty() {
-                        <ul class="lint" aria-label="build check warnings">
-                            { for state.lint.iter().map(|w| html! {
-                                <li class="lint-item">
-                                    <span class="lint-line">{format!("line {}", w.line)}</span>
-                                    <strong class="lint-rule">{w.rule.clone()}</strong>
-                                    <span class="lint-detail">{w.detail.clone()}</span>
-                                    <span class="lint-why">{w.why.clone()}</span>
-                                </li>
+        <div class={classes!("app", theme_class, state.presenter.then_some("presenter"), embed.is_some().then_some("embed"))}>
+            if embed.is_none() {
+                <header class="topbar">
+                    <h1 class="brand">{"layerlab"}</h1>
+                    <p class="tagline">{"Docker you can take apart: build time makes an image, runtime makes containers."}</p>
+                    <div class="toolbar">
+                        <label class="sr-only" for="example-select">{"Example project"}</label>
+                        <select id="example-select" onchange={on_example} aria-label="Example project">
+                            { for example_list().iter().map(|ex| html! {
+                                <option value={ex.id} selected={state.example == ex.id}>{ex.title}</option>
                             }) }
-                        </ul>
-                    }
-                    <ContextEditor files={state.context.clone()} on_change={on_file} />
-                </section>
-                <section class="panel image-panel" aria-label="Image">
-                    <div class="panel-head">
-                        <h2>{format!("{} image", state.tag)}</h2>
-                        if let Some(id) = &build.image_id {
-                            <code class="image-id" title={id.clone()}>{format!("IMAGE ID {}", &id[7..19.min(id.len())])}</code>
-                        }
+                        </select>
+                        <button class="tool" onclick={on_share}>{"Share"}</button>
+                        <button class="tool" onclick={on_presenter} aria-pressed={state.presenter.to_string()} title="Large type; ← → step through the layers">{"Present"}</button>
+                        <button class="tool" onclick={on_theme} aria-label="Toggle dark theme">{ if state.theme == Theme::Dark { "Light" } else { "Dark" } }</button>
+                        <button class="tool" onclick={on_reset} title="Forget saved work and start over">{"Start over"}</button>
                     </div>
-                    if !build.ran.is_empty() || !build.recorded.is_empty() {
-                        <div class="build-vs-run" aria-label="build time versus runtime">
-                            <div><strong>{"Ran at build time: "}</strong>{ if build.ran.is_empty() { "nothing (all cached)".to_string() } else { build.ran.join(" · ") } }</div>
-                            <div><strong>{"Recorded for runtime (not run): "}</strong>{build.recorded.join(" · ")}</div>
+                </header>
+            } else {
+                <header class="embed-bar">
+                    <a href={session::base_url()} target="_blank" rel="noopener">{"layerlab ↗"}</a>
+                </header>
+            }
+            if let Some(msg) = &state.banner {
+                <div class="banner" role="alert">
+                    <span>{msg.clone()}</span>
+                    <button class="link" onclick={on_close_banner} aria-label="dismiss">{"✕"}</button>
+                </div>
+            }
+            if let Some(share) = &state.share {
+                <div class="share-dialog" role="dialog" aria-label="Share">
+                    { match share {
+                        Ok((link, snippet)) => html! {
+                            <>
+                                <label>{"Link to this scenario (Dockerfile, context and commands)"}
+                                    <input readonly=true value={link.clone()} id="share-link" />
+                                </label>
+                                <label>{"Embed in a documentation page"}
+                                    <textarea readonly=true id="share-iframe" value={snippet.clone()} />
+                                </label>
+                            </>
+                        },
+                        Err(e) => html! { <p role="alert">{format!("This scenario cannot be shared: {e}")}</p> },
+                    } }
+                    <button class="tool" onclick={on_close_share}>{"Close"}</button>
+                </div>
+            }
+            if panel_shown(embed, Panel::Lifecycle) && embed.is_none() || embed.as_ref().is_some_and(|p| p.contains(&Panel::Lifecycle)) {
+                <Lifecycle stage={state.stage} />
+            }
+            <main class={layout}>
+                if show_editor {
+                    <section class="panel editor-panel" aria-label="Dockerfile and build context">
+                        <div class="panel-head">
+                            <h2>{"Dockerfile"}</h2>
+                            <button class="primary" onclick={on_build} id="build-button">
+                                {format!("docker build -t {} .", state.tag)}
+                            </button>
                         </div>
-                    }
-                    <p class="legend">
-                        <span class="swatch fs"></span>{"filesystem layer (read-only)"}
-                        <span class="swatch meta"></span>{"metadata only"}
-                        <span class="swatch base"></span>{"base image layers"}
-                    </p>
-                    <LayerStack rows={build.rows.clone()} highlighted_line={state.highlighted_line} selected={state.selected_row} on_highlight={on_highlight} on_select={on_select_row} />
-                    if let Some((d, _)) = &detail {
-                        <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
-                    }
-                    <details class="build-log">
-                        <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>
-                        <pre class="log">{build.log.clone()}</pre>
-                    </details>
-                </section>
-                <section class="panel right-panel" aria-label="Containers, tags and registries">
-                    <div class="tabs" role="tablist">
-                        { tab(RightTab::Runtime, "Containers") }
-                        { tab(RightTab::Tags, "Tags & registries") }
-                    </div>
-                    if state.right_tab == RightTab::Runtime {
-                        <Runtime {containers} {volumes} />
-                    } else {
-                        <Tags {images} {repos} />
-                    }
-                </section>
-                <section class="panel terminal-panel" aria-label="Terminal">
-                    <Terminal lines={state.term.clone()} history={state.history.clone()} {on_command} {on_select_id} />
-                </section>
+                        <DockerfileEditor
+                            text={state.dockerfile.clone()}
+                            highlighted_line={state.highlighted_line}
+                            error_line={build.error_line}
+                            warning_lines={state.lint.iter().map(|w| w.line).collect::<Vec<_>>()}
+                            on_change={on_dockerfile}
+                        />
+                        if let Some(err) = &build.error {
+                            <p class="diagnostic" role="alert">
+                                { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }
+                            </p>
+                        }
+                        if !state.lint.is_empty() {
+                            <ul class="lint" aria-label="build check warnings">
+                                { for state.lint.iter().map(|w| html! {
+                                    <li class="lint-item">
+                                        <span class="lint-line">{format!("line {}", w.line)}</span>
+                                        <strong class="lint-rule">{w.rule.clone()}</strong>
+                                        <span class="lint-detail">{w.detail.clone()}</span>
+                                        <span class="lint-why">{w.why.clone()}</span>
+                                    </li>
+                                }) }
+                            </ul>
+                        }
+                        if panel_shown(embed, Panel::Context) {
+                            <ContextEditor files={state.context.clone()} selected={state.selected_file}
+                                on_change={on_file} on_select={on_select_file} on_add={on_add_file}
+                                on_rename={on_rename_file} on_delete={on_delete_file} />
+                        }
+                    </section>
+                }
+                if show_stack {
+                    <section class="panel image-panel" aria-label="Image">
+                        <div class="panel-head">
+                            <h2>{format!("{} image", state.tag)}</h2>
+                            if let Some(id) = &build.image_id {
+                                <code class="image-id" title={id.clone()}>{format!("IMAGE ID {}", id.get(7..19).unwrap_or(id))}</code>
+                            }
+                        </div>
+                        if !build.ran.is_empty() || !build.recorded.is_empty() {
+                            <div class="build-vs-run" aria-label="build time versus runtime">
+                                <div><strong>{"Ran at build time: "}</strong>{ if build.ran.is_empty() { "nothing (all cached)".to_string() } else { build.ran.join(" · ") } }</div>
+                                <div><strong>{"Recorded for runtime (not run): "}</strong>{build.recorded.join(" · ")}</div>
+                            </div>
+                        }
+                        <p class="legend">
+                            <span class="swatch fs"></span>{"filesystem layer (read-only)"}
+                            <span class="swatch meta"></span>{"metadata only"}
+                            <span class="swatch base"></span>{"base image layers"}
+                        </p>
+                        if state.presenter {
+                            <p class="muted small">{format!("Presenter: ← → step through the stack ({} of {} rows)", rows.len(), build.rows.len())}</p>
+                        }
+                        <LayerStack rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row} on_highlight={on_highlight} on_select={on_select_row} />
+                        if let Some((d, _)) = &detail {
+                            <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
+                        }
+                        <details class="build-log">
+                            <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>
+                            <pre class="log">{build.log.clone()}</pre>
+                        </details>
+                    </section>
+                }
+                if show_right {
+                    <section class="panel right-panel" aria-label="Containers, tags and registries">
+                        <div class="tabs" role="tablist">
+                            { tab(RightTab::Runtime, "Containers") }
+                            { tab(RightTab::Tags, "Tags & registries") }
+                        </div>
+                        if state.right_tab == RightTab::Runtime {
+                            <Runtime {containers} {volumes} />
+                        } else {
+                            <Tags {images} {repos} />
+                        }
+                    </section>
+                }
+                if show_term {
+                    <section class="panel terminal-panel" aria-label="Terminal">
+                        <Terminal lines={state.term.clone()} history={state.history.clone()} {on_command} {on_select_id} />
+                    </section>
+                }
             </main>
         </div>
     }

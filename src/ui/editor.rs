@@ -1,7 +1,7 @@
-use web_sys::HtmlTextAreaElement;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::app::ContextFile;
+use super::state::ContextFile;
 
 #[derive(Properties, PartialEq)]
 pub struct DockerfileEditorProps {
@@ -53,19 +53,29 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct ContextEditorProps {
     pub files: Vec<ContextFile>,
+    pub selected: usize,
     pub on_change: Callback<(usize, String)>,
+    pub on_select: Callback<usize>,
+    pub on_add: Callback<String>,
+    pub on_rename: Callback<(usize, String)>,
+    pub on_delete: Callback<usize>,
 }
 
-/// The build context: one tab per file, the selected file's text below.
+/// The build context: a file list (add, rename, delete), the selected file's text below.
 #[component]
 pub fn ContextEditor(props: &ContextEditorProps) -> Html {
-    let selected = use_state(|| 0usize);
-    let index = (*selected).min(props.files.len().saturating_sub(1));
+    let new_name = use_state(String::new);
+    let renaming = use_state(|| None::<String>);
+    let index = props.selected.min(props.files.len().saturating_sub(1));
     let tabs = props.files.iter().enumerate().map(|(i, f)| {
-        let selected = selected.clone();
-        let onclick = Callback::from(move |_| selected.set(i));
+        let on_select = props.on_select.clone();
+        let renaming = renaming.clone();
+        let onclick = Callback::from(move |_| {
+            renaming.set(None);
+            on_select.emit(i)
+        });
         let class = if i == index { "tab active" } else { "tab" };
-        html! { <button class={class} {onclick}>{f.path.clone()}</button> }
+        html! { <button class={class} {onclick} role="tab" aria-selected={(i == index).to_string()}>{f.path.clone()}</button> }
     });
     let oninput = {
         let on_change = props.on_change.clone();
@@ -74,11 +84,76 @@ pub fn ContextEditor(props: &ContextEditorProps) -> Html {
             on_change.emit((index, area.value()));
         })
     };
+    let on_new_input = {
+        let new_name = new_name.clone();
+        Callback::from(move |e: InputEvent| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            new_name.set(el.value());
+        })
+    };
+    let add = {
+        let new_name = new_name.clone();
+        let on_add = props.on_add.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !new_name.trim().is_empty() {
+                on_add.emit((*new_name).clone());
+                new_name.set(String::new());
+            }
+        })
+    };
+    let start_rename = {
+        let renaming = renaming.clone();
+        let current = props
+            .files
+            .get(index)
+            .map(|f| f.path.clone())
+            .unwrap_or_default();
+        Callback::from(move |_| renaming.set(Some(current.clone())))
+    };
+    let on_rename_input = {
+        let renaming = renaming.clone();
+        Callback::from(move |e: InputEvent| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            renaming.set(Some(el.value()));
+        })
+    };
+    let finish_rename = {
+        let renaming = renaming.clone();
+        let on_rename = props.on_rename.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(name) = (*renaming).clone() {
+                on_rename.emit((index, name));
+            }
+            renaming.set(None);
+        })
+    };
+    let delete = {
+        let on_delete = props.on_delete.clone();
+        Callback::from(move |_| on_delete.emit(index))
+    };
     html! {
         <div class="context-editor">
             <h2>{"Build context"}</h2>
-            <div class="tabs" role="tablist">{ for tabs }</div>
+            <div class="tabs" role="tablist" aria-label="context files">{ for tabs }</div>
+            <form class="file-add" onsubmit={add}>
+                <input aria-label="new file path" placeholder="new file, e.g. src/util.js" value={(*new_name).clone()} oninput={on_new_input} />
+                <button class="tool" type="submit">{"Add file"}</button>
+            </form>
             if let Some(file) = props.files.get(index) {
+                <div class="file-actions">
+                    if let Some(name) = &*renaming {
+                        <form onsubmit={finish_rename}>
+                            <input aria-label="rename file to" value={name.clone()} oninput={on_rename_input} />
+                            <button class="tool" type="submit">{"Rename"}</button>
+                        </form>
+                    } else {
+                        <code>{file.path.clone()}</code>
+                        <button class="link" onclick={start_rename}>{"rename"}</button>
+                        <button class="link" onclick={delete} aria-label={format!("delete {}", file.path)}>{"delete"}</button>
+                    }
+                </div>
                 <textarea
                     class="context-file"
                     aria-label={format!("context file {}", file.path)}
@@ -86,6 +161,8 @@ pub fn ContextEditor(props: &ContextEditorProps) -> Html {
                     value={file.text.clone()}
                     {oninput}
                 />
+            } else {
+                <p class="empty-note">{"The context is empty: COPY has nothing to copy."}</p>
             }
         </div>
     }

@@ -6,7 +6,9 @@ mod editor;
 mod layer_detail;
 mod lifecycle;
 mod runtime;
+mod session;
 mod stack;
+mod state;
 mod tags;
 mod terminal;
 

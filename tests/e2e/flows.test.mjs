@@ -25,7 +25,7 @@ async function lastOutput(page) {
 test('editing server.js reuses the npm ci layer (CACHED) and says why COPY . . ran', async () => {
   const { page, problems, context } = await openPage(browser, server.url);
   await ready(page);
-  await page.getByRole('button', { name: 'server.js' }).click();
+  await page.getByRole('tab', { name: 'server.js' }).click();
   const area = page.locator('textarea.context-file');
   await area.fill((await area.inputValue()) + '\n// a change\n');
   await page.locator('#build-button').click();

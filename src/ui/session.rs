@@ -1,0 +1,153 @@
+//! Where a session starts (a shared link, an embed, saved work, or the default
+//! example), saving work in browser storage, share links, and the `postMessage` API
+//! a host page can drive an embed with.
+
+use wasm_bindgen::JsCast;
+
+use crate::engine::scenario::{self, iframe_snippet, Embed, Fragment, Scenario};
+
+use super::state::AppState;
+
+/// Browser-storage key of the saved scenario.
+pub const STORAGE_KEY: &str = "layerlab:state:v1";
+
+/// How the page starts.
+pub enum Start {
+    /// The default example.
+    Fresh,
+    /// A scenario from a link or from saved work.
+    Scenario(Box<Scenario>),
+    /// Embed mode.
+    Embed(Box<Embed>),
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Reads the URL fragment, then saved work. Returns the start and a message to show
+/// when something could not be used (the page then starts fresh, never blank).
+pub fn start() -> (Start, Option<String>) {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if !(hash.is_empty() || hash == "#" || hash == "#/") {
+        return match Fragment::parse(&hash) {
+            Ok(Fragment::App(s)) => (Start::Scenario(Box::new(s)), None),
+            Ok(Fragment::Embed(e)) => (Start::Embed(Box::new(e)), None),
+            Ok(Fragment::Home) => (Start::Fresh, None),
+            Err(e) => (
+                Start::Fresh,
+                Some(format!(
+                    "This link could not be opened ({e}), so layerlab started with the default example."
+                )),
+            ),
+        };
+    }
+    let Some(store) = storage() else {
+        return (Start::Fresh, None);
+    };
+    match store.get_item(STORAGE_KEY) {
+        Ok(Some(json)) => match scenario::from_json(&json) {
+            Ok(s) => (Start::Scenario(Box::new(s)), None),
+            Err(e) => {
+                let _ = store.remove_item(STORAGE_KEY);
+                (
+                    Start::Fresh,
+                    Some(format!(
+                        "Your saved work could not be restored ({e}), so layerlab started fresh."
+                    )),
+                )
+            }
+        },
+        _ => (Start::Fresh, None),
+    }
+}
+
+/// Saves the state's scenario (not in embed mode: embeds never touch the host's storage).
+pub fn save(state: &AppState) {
+    if state.embed.is_some() {
+        return;
+    }
+    let Some(store) = storage() else { return };
+    match scenario::to_json(&state.scenario()) {
+        Ok(json) => {
+            let _ = store.set_item(STORAGE_KEY, &json);
+        }
+        Err(e) => web_sys::console::warn_1(&format!("layerlab: not saved: {e}").into()),
+    }
+}
+
+/// Forgets saved work.
+pub fn clear_saved() {
+    if let Some(store) = storage() {
+        let _ = store.remove_item(STORAGE_KEY);
+    }
+}
+
+/// The page's address without its fragment.
+pub fn base_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// A share link for the whole app and an `<iframe>` snippet for embedding.
+pub fn share_links(state: &AppState) -> Result<(String, String), String> {
+    let s = state.scenario();
+    let base = base_url();
+    let link = Fragment::App(s.clone())
+        .url(&base)
+        .map_err(|e| e.to_string())?;
+    let embed = Embed {
+        scenario: Some(s),
+        panels: vec![],
+        theme: None,
+    };
+    let snippet = iframe_snippet(&base, &embed).map_err(|e| e.to_string())?;
+    Ok((link, snippet))
+}
+
+/// Puts the share link in the address bar (so reloading keeps it too).
+pub fn set_fragment(link: &str) {
+    if let Some(hash) = link.split_once('#').map(|(_, h)| h) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(hash);
+        }
+    }
+}
+
+/// Reads `{type, ...}` from a `postMessage` payload.
+pub fn message_field(data: &wasm_bindgen::JsValue, field: &str) -> Option<String> {
+    js_sys::Reflect::get(data, &field.into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Replies to the window that sent a message.
+pub fn reply(event: &web_sys::MessageEvent, message: &wasm_bindgen::JsValue) {
+    if let Some(source) = event.source() {
+        if let Ok(win) = source.dyn_into::<web_sys::Window>() {
+            let origin = event.origin();
+            let target = if origin.is_empty() || origin == "null" {
+                "*".to_string()
+            } else {
+                origin
+            };
+            let _ = win.post_message(message, &target);
+        }
+    }
+}
+
+/// Builds a plain JS object from string pairs and an exit code.
+pub fn js_object(pairs: &[(&str, &str)], exit_code: Option<i32>) -> wasm_bindgen::JsValue {
+    let obj = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&obj, &(*k).into(), &(*v).into());
+    }
+    if let Some(code) = exit_code {
+        let _ = js_sys::Reflect::set(&obj, &"exitCode".into(), &code.into());
+    }
+    obj.into()
+}

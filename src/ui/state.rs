@@ -1,0 +1,524 @@
+//! The page's state: what the learner made (Dockerfile, context), what the world
+//! last showed (build view, transcript), and view options. One `Reducible` with an
+//! `Action` enum, as Yew's examples do; the world itself lives beside it.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::build::{
+    failure_report, plain_progress_of, BuildContext, BuildOutput, ContextFile as EngineFile,
+    StackRow,
+};
+use crate::engine::cli::{self, LifecycleStage};
+use crate::engine::examples::{self, Example, NODE_API};
+use crate::engine::scenario::{Panel, Scenario, Theme};
+use crate::engine::world::World;
+
+use super::terminal::TermLine;
+
+/// A file of the build context as the learner edits it.
+#[derive(Clone, PartialEq)]
+pub struct ContextFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// What the last build produced, ready to draw.
+#[derive(Clone, PartialEq, Default)]
+pub struct BuildView {
+    pub rows: Vec<StackRow>,
+    pub log: String,
+    pub image_id: Option<String>,
+    pub names: Vec<String>,
+    pub error: Option<String>,
+    pub error_line: Option<usize>,
+    pub simulated_ms: u64,
+    pub ran: Vec<String>,
+    pub recorded: Vec<String>,
+}
+
+/// A build-check warning shown under the editor.
+#[derive(Clone, PartialEq)]
+pub struct LintItem {
+    pub line: usize,
+    pub rule: String,
+    pub detail: String,
+    pub why: String,
+}
+
+/// Runs the build checks (`docker build --check`) on the editor's text.
+pub fn lint(dockerfile: &str, context: &[ContextFile]) -> Vec<LintItem> {
+    use crate::engine::dockerfile::lint::{check, CheckOptions};
+    let ignore = context
+        .iter()
+        .find(|f| f.path == ".dockerignore")
+        .map(|f| f.text.as_str());
+    let opts = CheckOptions {
+        dockerignore: ignore,
+        ..CheckOptions::default()
+    };
+    check(dockerfile, &opts)
+        .warnings
+        .into_iter()
+        .map(|w| LintItem {
+            line: w.line,
+            rule: w.rule.to_string(),
+            detail: w.detail.clone(),
+            why: crate::engine::teach::why_rule_matters(w.rule).to_string(),
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RightTab {
+    Runtime,
+    Tags,
+}
+
+/// The whole page state: what the learner made, and what the world last showed.
+#[derive(Clone, PartialEq)]
+pub struct AppState {
+    pub dockerfile: String,
+    pub context: Vec<ContextFile>,
+    pub tag: String,
+    pub build: BuildView,
+    pub lint: Vec<LintItem>,
+    pub highlighted_line: Option<usize>,
+    pub term: Vec<TermLine>,
+    pub history: Vec<String>,
+    pub stage: Option<LifecycleStage>,
+    /// Bumped whenever the world changed, so views computed from it redraw.
+    pub revision: u64,
+    pub selected_row: Option<usize>,
+    pub preview: Option<(String, String)>,
+    pub right_tab: RightTab,
+    pub selected_file: usize,
+    pub example: String,
+    pub theme: Theme,
+    pub presenter: bool,
+    /// Rows revealed so far in presenter step mode (`None`: all).
+    pub reveal: Option<usize>,
+    /// Embed mode: only these panels, no editor chrome.
+    pub embed: Option<Vec<Panel>>,
+    /// A message shown once at the top (broken link, unreadable saved state).
+    pub banner: Option<String>,
+    /// The share dialog: (link, iframe snippet) or an error.
+    pub share: Option<Result<(String, String), String>>,
+    /// The lesson panel is open.
+    pub lessons_open: bool,
+}
+
+pub enum Action {
+    EditDockerfile(String),
+    EditFile(usize, String),
+    Highlight(Option<usize>),
+    Ran {
+        input: String,
+        stdout: String,
+        stderr: String,
+        stage: Option<LifecycleStage>,
+        build: Option<BuildView>,
+        exit_code: i32,
+    },
+    Clear,
+    SelectRow(Option<usize>),
+    Preview(Option<(String, String)>),
+    Tab(RightTab),
+    Load(Box<Scenario>),
+    LoadExample(&'static Example),
+    SelectFile(usize),
+    AddFile(String),
+    RenameFile(usize, String),
+    DeleteFile(usize),
+    Banner(Option<String>),
+    SetTheme(Theme),
+    TogglePresenter,
+    Reveal(Option<usize>),
+    Embed(Vec<Panel>),
+    Share(Option<Result<(String, String), String>>),
+    #[allow(dead_code)] // the lesson panel arrives with the lessons engine
+    ToggleLessons,
+}
+
+impl AppState {
+    pub fn initial() -> Self {
+        let context: Vec<ContextFile> = NODE_API
+            .context
+            .iter()
+            .map(|f| ContextFile {
+                path: f.path.to_string(),
+                text: f.text.to_string(),
+            })
+            .collect();
+        AppState {
+            dockerfile: NODE_API.dockerfile.to_string(),
+            lint: lint(NODE_API.dockerfile, &context),
+            context,
+            tag: NODE_API.tag.to_string(),
+            build: BuildView::default(),
+            highlighted_line: None,
+            term: vec![TermLine::Stdout(
+                "layerlab: a simulated Docker host in your browser. Type docker commands; Tab completes, ↑↓ recall history.".into(),
+            )],
+            history: Vec::new(),
+            stage: None,
+            revision: 0,
+            selected_row: None,
+            preview: None,
+            right_tab: RightTab::Runtime,
+            selected_file: 0,
+            example: NODE_API.id.to_string(),
+            theme: Theme::System,
+            presenter: false,
+            reveal: None,
+            embed: None,
+            banner: None,
+            share: None,
+            lessons_open: false,
+        }
+    }
+
+    /// The scenario this state describes (for links, embeds and browser storage).
+    pub fn scenario(&self) -> Scenario {
+        let mut commands: Vec<String> = self
+            .history
+            .iter()
+            .filter(|c| c.len() <= crate::engine::scenario::MAX_COMMAND_BYTES)
+            .cloned()
+            .collect();
+        let excess = commands
+            .len()
+            .saturating_sub(crate::engine::scenario::MAX_COMMANDS);
+        commands.drain(..excess);
+        Scenario {
+            version: 1,
+            dockerfile: self.dockerfile.clone(),
+            context: self
+                .context
+                .iter()
+                .map(|f| (f.path.clone(), f.text.clone()))
+                .collect(),
+            tag: self.tag.clone(),
+            commands,
+            lesson: None,
+            panels: self.embed.clone().unwrap_or_default(),
+            theme: self.theme,
+        }
+    }
+}
+
+/// Is `path` acceptable as a new context file name?
+pub fn valid_path(path: &str, existing: &[ContextFile]) -> Result<String, String> {
+    let p = path.trim().trim_start_matches("./").to_string();
+    if p.is_empty() {
+        return Err("a file needs a name".into());
+    }
+    if p.starts_with('/') || p.split('/').any(|c| c == ".." || c.is_empty()) {
+        return Err(format!(
+            "{p:?}: paths are relative to the context and cannot leave it"
+        ));
+    }
+    if existing.iter().any(|f| f.path == p) {
+        return Err(format!("{p} already exists"));
+    }
+    Ok(p)
+}
+
+fn push_text(lines: &mut Vec<TermLine>, text: &str, stderr: bool) {
+    for l in text.lines() {
+        lines.push(if stderr {
+            TermLine::Stderr(l.to_string())
+        } else {
+            TermLine::Stdout(l.to_string())
+        });
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::EditDockerfile(text) => {
+                next.lint = lint(&text, &next.context);
+                next.dockerfile = text;
+            }
+            Action::EditFile(index, text) => {
+                if let Some(file) = next.context.get_mut(index) {
+                    file.text = text;
+                }
+                next.lint = lint(&next.dockerfile, &next.context);
+            }
+            Action::Highlight(line) => next.highlighted_line = line,
+            Action::Ran {
+                input,
+                stdout,
+                stderr,
+                stage,
+                build,
+                exit_code: _,
+            } => {
+                next.term.push(TermLine::Input(input.clone()));
+                push_text(&mut next.term, &stdout, false);
+                push_text(&mut next.term, &stderr, true);
+                // Keep the transcript bounded.
+                let excess = next.term.len().saturating_sub(2000);
+                next.term.drain(..excess);
+                if !input.trim().is_empty() && next.history.last() != Some(&input) {
+                    next.history.push(input);
+                }
+                if stage.is_some() {
+                    next.stage = stage;
+                }
+                if let Some(b) = build {
+                    next.build = b;
+                    next.selected_row = None;
+                    next.preview = None;
+                }
+                if matches!(
+                    stage,
+                    Some(LifecycleStage::Run | LifecycleStage::Stop | LifecycleStage::Rm)
+                ) {
+                    next.right_tab = RightTab::Runtime;
+                }
+                if matches!(
+                    stage,
+                    Some(
+                        LifecycleStage::Tag
+                            | LifecycleStage::Push
+                            | LifecycleStage::Pull
+                            | LifecycleStage::Login
+                    )
+                ) {
+                    next.right_tab = RightTab::Tags;
+                }
+                next.revision += 1;
+            }
+            Action::Clear => next.term.clear(),
+            Action::SelectRow(row) => {
+                next.selected_row = row;
+                next.preview = None;
+            }
+            Action::Preview(p) => next.preview = p,
+            Action::Tab(t) => next.right_tab = t,
+            Action::Load(s) => {
+                next.dockerfile = s.dockerfile.clone();
+                next.context = s
+                    .context
+                    .iter()
+                    .map(|(p, t)| ContextFile {
+                        path: p.clone(),
+                        text: t.clone(),
+                    })
+                    .collect();
+                if !s.tag.is_empty() {
+                    next.tag = s.tag.clone();
+                }
+                next.theme = s.theme;
+                next.lint = lint(&next.dockerfile, &next.context);
+                next.selected_file = 0;
+            }
+            Action::LoadExample(ex) => {
+                next.example = ex.id.to_string();
+                next.dockerfile = ex.dockerfile.to_string();
+                next.context = ex
+                    .context
+                    .iter()
+                    .map(|f| ContextFile {
+                        path: f.path.to_string(),
+                        text: f.text.to_string(),
+                    })
+                    .collect();
+                next.tag = ex.tag.to_string();
+                next.lint = lint(&next.dockerfile, &next.context);
+                next.selected_file = 0;
+            }
+            Action::SelectFile(i) => {
+                next.selected_file = i.min(next.context.len().saturating_sub(1))
+            }
+            Action::AddFile(path) => match valid_path(&path, &next.context) {
+                Ok(p) => {
+                    next.context.push(ContextFile {
+                        path: p,
+                        text: String::new(),
+                    });
+                    next.selected_file = next.context.len() - 1;
+                    next.lint = lint(&next.dockerfile, &next.context);
+                }
+                Err(e) => next.banner = Some(e),
+            },
+            Action::RenameFile(i, path) => {
+                let others: Vec<ContextFile> = next
+                    .context
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                match valid_path(&path, &others) {
+                    Ok(p) => {
+                        if let Some(f) = next.context.get_mut(i) {
+                            f.path = p;
+                        }
+                        next.lint = lint(&next.dockerfile, &next.context);
+                    }
+                    Err(e) => next.banner = Some(e),
+                }
+            }
+            Action::DeleteFile(i) => {
+                if i < next.context.len() {
+                    next.context.remove(i);
+                    next.selected_file =
+                        next.selected_file.min(next.context.len().saturating_sub(1));
+                    next.lint = lint(&next.dockerfile, &next.context);
+                }
+            }
+            Action::Banner(b) => next.banner = b,
+            Action::SetTheme(t) => next.theme = t,
+            Action::TogglePresenter => {
+                next.presenter = !next.presenter;
+                next.reveal = None;
+            }
+            Action::Reveal(r) => next.reveal = r,
+            Action::Embed(p) => next.embed = Some(p),
+            Action::Share(s) => next.share = s,
+            Action::ToggleLessons => next.lessons_open = !next.lessons_open,
+        }
+        Rc::new(next)
+    }
+}
+
+/// The build view of a finished build.
+pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
+    let mut log = plain_progress_of(&out.events);
+    if let Some(report) = failure_report(&out.events, "Dockerfile", dockerfile) {
+        log.push_str(&report);
+    }
+    for w in &out.warnings {
+        log.push_str(w);
+        log.push('\n');
+    }
+    match &out.result {
+        Ok(img) => {
+            let ran = img
+                .rows
+                .iter()
+                .filter(|r| r.kind == crate::engine::build::plan::RowKind::Filesystem && !r.cached)
+                .map(|r| r.instruction.clone())
+                .collect();
+            let recorded = img
+                .rows
+                .iter()
+                .filter(|r| r.kind == crate::engine::build::plan::RowKind::Metadata)
+                .map(|r| r.instruction.clone())
+                .collect();
+            BuildView {
+                rows: img.rows.clone(),
+                log,
+                image_id: Some(img.id.to_string()),
+                names: img.names.clone(),
+                error: None,
+                error_line: None,
+                simulated_ms: out.simulated_ms,
+                ran,
+                recorded,
+            }
+        }
+        Err(e) => BuildView {
+            rows: planned_rows(dockerfile),
+            log,
+            image_id: None,
+            names: vec![],
+            error_line: e.line(),
+            error: Some(e.to_string()),
+            simulated_ms: out.simulated_ms,
+            ran: vec![],
+            recorded: vec![],
+        },
+    }
+}
+
+/// When a build fails, the stack still shows which instructions would make layers.
+fn planned_rows(dockerfile: &str) -> Vec<StackRow> {
+    crate::engine::build::plan::plan(dockerfile)
+        .into_iter()
+        .map(|p| StackRow {
+            line: p.first_line,
+            end_line: p.last_line,
+            instruction: p.text,
+            kind: p.kind,
+            diff_id: None,
+            chain_id: None,
+            size: 0,
+            base_layers: 0,
+            cached: false,
+            miss: None,
+            simulated_ms: 0,
+            config_change: None,
+        })
+        .collect()
+}
+
+/// Runs one terminal line against the world, after syncing the editors into it (the
+/// editors' contents are given explicitly: when loading a scenario the state has not
+/// caught up yet).
+pub fn run_line_with(
+    world: &mut World,
+    dockerfile: &str,
+    context: &[ContextFile],
+    line: &str,
+) -> Action {
+    let trimmed = line.trim();
+    if trimmed == "clear" {
+        return Action::Clear;
+    }
+    let files = context.iter().map(|f| EngineFile::text(&f.path, &f.text));
+    match BuildContext::from_files(files) {
+        Ok(ctx) => world.context = ctx,
+        Err(e) => {
+            return Action::Ran {
+                input: line.to_string(),
+                stdout: String::new(),
+                stderr: format!("ERROR: {e}"),
+                stage: None,
+                build: None,
+                exit_code: 1,
+            }
+        }
+    }
+    world.dockerfile = dockerfile.to_string();
+    let before = world.last_build.as_ref().map(|b| b.events.len());
+    let had = world.last_build.is_some();
+    let out = if trimmed.is_empty() {
+        cli::CommandOutput::default()
+    } else {
+        cli::run(world, trimmed)
+    };
+    let is_build = trimmed.starts_with("docker build")
+        || trimmed.starts_with("build ")
+        || trimmed.starts_with("docker image build")
+        || trimmed.starts_with("docker buildx build");
+    let build = if is_build
+        || (!had && world.last_build.is_some())
+        || before != world.last_build.as_ref().map(|b| b.events.len())
+    {
+        world.last_build.as_ref().map(|b| build_view(b, dockerfile))
+    } else {
+        None
+    };
+    Action::Ran {
+        input: line.to_string(),
+        stdout: out.stdout,
+        stderr: out.stderr,
+        stage: out.stage,
+        build,
+        exit_code: out.exit_code,
+    }
+}
+
+/// Every example project, for the selector.
+pub fn example_list() -> &'static [Example] {
+    examples::ALL
+}
