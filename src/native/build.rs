@@ -110,14 +110,28 @@ pub fn commit_built(
         .images
         .image(id)
         .ok_or_else(|| StoreError::NoSuchImage(id.to_string()))?;
+    // The daemon keeps layers as changesets (blobs on demand): the store gets gzip
+    // blobs, as `docker save`/skopeo would write them.
+    let record = daemon
+        .image(id)
+        .ok_or_else(|| StoreError::NoSuchImage(id.to_string()))?;
     let mut blobs = Vec::with_capacity(img.layers.len());
-    for l in &img.layers {
-        blobs.push(LayerBlob {
-            media_type: l.descriptor.media_type.clone(),
-            bytes: daemon.images.blobs().get(&l.descriptor.digest)?.to_vec(),
-            diff_id: l.diff_id.clone(),
-            uncompressed_size: l.uncompressed_size,
-        });
+    for (l, layer) in img.layers.iter().zip(&record.layers) {
+        let blob = match daemon.images.blobs().get(&l.descriptor.digest) {
+            Ok(bytes) => LayerBlob {
+                media_type: l.descriptor.media_type.clone(),
+                bytes: bytes.to_vec(),
+                diff_id: l.diff_id.clone(),
+                uncompressed_size: l.uncompressed_size,
+            },
+            Err(_) => LayerBlob {
+                media_type: crate::engine::image::media_type::IMAGE_LAYER_GZIP.to_string(),
+                bytes: layer.blob().bytes.clone(),
+                diff_id: l.diff_id.clone(),
+                uncompressed_size: l.uncompressed_size,
+            },
+        };
+        blobs.push(blob);
     }
     let stored = store.add_image(&img.config, blobs)?;
     for n in names {
