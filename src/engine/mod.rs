@@ -6,6 +6,7 @@
 //! RUN goes through an executor trait, so the browser, the tests and the native CLI
 //! all get the same, deterministic results.
 
+pub mod analysis;
 pub mod base;
 pub mod build;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod examples;
 pub mod fs;
 pub mod image;
 pub mod layer;
+pub mod lessons;
 pub mod pkg;
 pub mod reference;
 pub mod registry;
