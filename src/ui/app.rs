@@ -5,12 +5,15 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::engine::build::{BuildContext, ContextFile as EngineFile};
 use crate::engine::examples;
+use crate::engine::lessons::{self, LessonState};
 use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
 use super::editor::{ContextEditor, DockerfileEditor};
 use super::layer_detail::{file_preview, layer_detail, LayerDetail};
+use super::lessons::LessonPanel;
 use super::lifecycle::Lifecycle;
 use super::runtime::{container_views, Runtime};
 use super::session::{self, Start};
@@ -108,6 +111,58 @@ pub fn App() -> Html {
                 }
             },
         );
+    }
+
+    // Lessons: every command or edit re-runs the current step's check on the engine.
+    {
+        let state = state.clone();
+        let world = world.clone();
+        let key = (
+            state.revision,
+            state.dockerfile.clone(),
+            state.context.clone(),
+            state.lesson.clone().map(|l| l.lesson),
+            state.lesson_records.len(),
+        );
+        use_effect_with(key, move |_| {
+            let Some(mut progress) = state.lesson.clone() else {
+                return;
+            };
+            let Some(lesson) = lessons::find(&progress.lesson) else {
+                return;
+            };
+            let files = state
+                .context
+                .iter()
+                .map(|f| EngineFile::text(&f.path, &f.text));
+            let Ok(context) = BuildContext::from_files(files) else {
+                return;
+            };
+            let w = world.borrow();
+            let ls = LessonState {
+                world: &w,
+                dockerfile: &state.dockerfile,
+                context: &context,
+                commands: &state.lesson_records,
+            };
+            let verdicts = progress.advance(lesson, &ls);
+            let feedback = verdicts.last().map(|(_, v)| v.clone());
+            if Some(&progress) != state.lesson.as_ref() || feedback != state.lesson_feedback {
+                state.dispatch(Action::LessonChecked(progress, feedback));
+            }
+        });
+    }
+
+    // Completed lessons are kept in browser storage.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            state.dispatch(Action::LessonsDone(session::load_lessons_done()))
+        });
+    }
+    {
+        let done = state.lessons_done.clone();
+        use_effect_with(done, move |done| session::save_lessons_done(done));
     }
 
     // The postMessage API: a host page can load a scenario and run commands.
@@ -345,6 +400,44 @@ pub fn App() -> Html {
         Callback::from(move |_| state.dispatch(Action::Banner(None)))
     };
 
+    let on_lessons = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::ToggleLessons))
+    };
+    let on_start_lesson = {
+        let state = state.clone();
+        let world = world.clone();
+        Callback::from(move |id: String| {
+            let Some(lesson) = lessons::find(&id) else {
+                return;
+            };
+            *world.borrow_mut() = World::default();
+            if let Some(sc) = &lesson.scenario {
+                let s = Scenario {
+                    version: 1,
+                    dockerfile: sc.dockerfile.to_string(),
+                    context: sc
+                        .files
+                        .iter()
+                        .map(|f| (f.path.to_string(), f.text.to_string()))
+                        .collect(),
+                    tag: "my-api:1.0".to_string(),
+                    commands: vec![],
+                    lesson: None,
+                    panels: vec![],
+                    theme: state.theme,
+                };
+                state.dispatch(Action::Load(Box::new(s)));
+            }
+            state.dispatch(Action::Clear);
+            state.dispatch(Action::StartLesson(id));
+        })
+    };
+    let on_exit_lesson = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::ExitLesson))
+    };
+
     let w = world.borrow();
     let build = &state.build;
     let (containers, volumes) = container_views(&w);
@@ -410,6 +503,7 @@ pub fn App() -> Html {
                                 <option value={ex.id} selected={state.example == ex.id}>{ex.title}</option>
                             }) }
                         </select>
+                        <button class="tool" onclick={on_lessons} aria-pressed={state.lessons_open.to_string()}>{"Lessons"}</button>
                         <button class="tool" onclick={on_share}>{"Share"}</button>
                         <button class="tool" onclick={on_presenter} aria-pressed={state.presenter.to_string()} title="Large type; ← → step through the layers">{"Present"}</button>
                         <button class="tool" onclick={on_theme} aria-label="Toggle dark theme">{ if state.theme == Theme::Dark { "Light" } else { "Dark" } }</button>
@@ -451,6 +545,10 @@ pub fn App() -> Html {
             <main class={layout}>
                 if show_editor {
                     <section class="panel editor-panel" aria-label="Dockerfile and build context">
+                        if state.lessons_open && embed.is_none() {
+                            <LessonPanel progress={state.lesson.clone()} feedback={state.lesson_feedback.clone()}
+                                done={state.lessons_done.clone()} on_start={on_start_lesson} on_exit={on_exit_lesson} />
+                        }
                         <div class="panel-head">
                             <h2>{"Dockerfile"}</h2>
                             <button class="primary" onclick={on_build} id="build-button">

@@ -4,6 +4,7 @@
 mod app;
 mod editor;
 mod layer_detail;
+mod lessons;
 mod lifecycle;
 mod runtime;
 mod session;

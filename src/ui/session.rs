@@ -151,3 +151,24 @@ pub fn js_object(pairs: &[(&str, &str)], exit_code: Option<i32>) -> wasm_bindgen
     }
     obj.into()
 }
+
+/// Browser-storage key of the completed lessons.
+pub const LESSONS_KEY: &str = "layerlab:lessons:v1";
+
+/// Completed lesson ids (an unreadable value counts as none).
+pub fn load_lessons_done() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(LESSONS_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
+        .map(|v| v.into_iter().filter(|id| id.len() < 64).take(100).collect())
+        .unwrap_or_default()
+}
+
+pub fn save_lessons_done(done: &[String]) {
+    if done.is_empty() {
+        return;
+    }
+    if let (Some(store), Ok(json)) = (storage(), serde_json::to_string(done)) {
+        let _ = store.set_item(LESSONS_KEY, &json);
+    }
+}

@@ -12,6 +12,7 @@ use crate::engine::build::{
 };
 use crate::engine::cli::{self, LifecycleStage};
 use crate::engine::examples::{self, Example, NODE_API};
+use crate::engine::lessons::{self, CheckResult, CommandRecord, LessonProgress};
 use crate::engine::scenario::{Panel, Scenario, Theme};
 use crate::engine::world::World;
 
@@ -107,6 +108,11 @@ pub struct AppState {
     pub share: Option<Result<(String, String), String>>,
     /// The lesson panel is open.
     pub lessons_open: bool,
+    /// The lesson being followed, its commands so far and the last verdict.
+    pub lesson: Option<LessonProgress>,
+    pub lesson_records: Vec<CommandRecord>,
+    pub lesson_feedback: Option<CheckResult>,
+    pub lessons_done: Vec<String>,
 }
 
 pub enum Action {
@@ -137,8 +143,11 @@ pub enum Action {
     Reveal(Option<usize>),
     Embed(Vec<Panel>),
     Share(Option<Result<(String, String), String>>),
-    #[allow(dead_code)] // the lesson panel arrives with the lessons engine
     ToggleLessons,
+    StartLesson(String),
+    ExitLesson,
+    LessonChecked(LessonProgress, Option<CheckResult>),
+    LessonsDone(Vec<String>),
 }
 
 impl AppState {
@@ -176,6 +185,10 @@ impl AppState {
             banner: None,
             share: None,
             lessons_open: false,
+            lesson: None,
+            lesson_records: Vec::new(),
+            lesson_feedback: None,
+            lessons_done: Vec::new(),
         }
     }
 
@@ -258,8 +271,19 @@ impl Reducible for AppState {
                 stderr,
                 stage,
                 build,
-                exit_code: _,
+                exit_code,
             } => {
+                if next.lesson.is_some() {
+                    next.lesson_records.push(CommandRecord {
+                        line: input.clone(),
+                        output: cli::CommandOutput {
+                            stdout: stdout.clone(),
+                            stderr: stderr.clone(),
+                            exit_code,
+                            stage,
+                        },
+                    });
+                }
                 next.term.push(TermLine::Input(input.clone()));
                 push_text(&mut next.term, &stdout, false);
                 push_text(&mut next.term, &stderr, true);
@@ -385,6 +409,27 @@ impl Reducible for AppState {
             Action::Embed(p) => next.embed = Some(p),
             Action::Share(s) => next.share = s,
             Action::ToggleLessons => next.lessons_open = !next.lessons_open,
+            Action::StartLesson(id) => {
+                next.lesson = Some(LessonProgress::new(&id));
+                next.lesson_records.clear();
+                next.lesson_feedback = None;
+                next.lessons_open = true;
+            }
+            Action::ExitLesson => {
+                next.lesson = None;
+                next.lesson_feedback = None;
+            }
+            Action::LessonChecked(progress, feedback) => {
+                if let Some(lesson) = lessons::find(&progress.lesson) {
+                    if progress.is_finished(lesson) && !next.lessons_done.contains(&progress.lesson)
+                    {
+                        next.lessons_done.push(progress.lesson.clone());
+                    }
+                }
+                next.lesson = Some(progress);
+                next.lesson_feedback = feedback;
+            }
+            Action::LessonsDone(done) => next.lessons_done = done,
         }
         Rc::new(next)
     }
@@ -494,7 +539,8 @@ pub fn run_line_with(
     let out = if trimmed.is_empty() {
         cli::CommandOutput::default()
     } else {
-        cli::run(world, trimmed)
+        // The docker CLI plus the lessons' `!someone-pushes REF`.
+        lessons::run_line(world, trimmed)
     };
     let is_build = trimmed.starts_with("docker build")
         || trimmed.starts_with("build ")

@@ -97,8 +97,8 @@ impl Registry {
     pub fn put_manifest(&mut self, repo: &str, tag: Option<&str>, image: RegistryImage) -> Digest {
         let digest = image.manifest_digest.clone();
         for l in &image.layers {
-            let b = l.blob();
-            self.blobs.insert(b.digest.clone(), b.size);
+            let (digest, size) = l.blob_digest();
+            self.blobs.insert(digest, size);
         }
         self.manifests.insert(digest.clone(), image);
         let tags = self.repos.entry(repo.to_string()).or_default();
