@@ -38,11 +38,19 @@ impl Executor for Writer {
     }
 }
 
+/// A context file with the execute bits runc's `exec.LookPath` requires.
+fn executable(path: &str, text: &str) -> ContextFile {
+    ContextFile {
+        mode: 0o755,
+        ..ContextFile::text(path, text)
+    }
+}
+
 fn world() -> World {
     let ctx = BuildContext::from_files([
-        ContextFile::text("bin/node", "node"),
-        ContextFile::text("bin/write", "write"),
-        ContextFile::text("bin/rm", "rm"),
+        executable("bin/node", "node"),
+        executable("bin/write", "write"),
+        executable("bin/rm", "rm"),
         ContextFile::text("server.js", "app.listen(3000)"),
     ])
     .unwrap();

@@ -8,6 +8,8 @@
 
 use super::{run_with, CommandOutput};
 use crate::engine::build::executor::Executor;
+use crate::engine::build::simulated::SimulatedExecutor;
+use crate::engine::build::{BuildContext, ContextFile};
 use crate::engine::world::World;
 
 /// Runs `text` against `world`; returns the transcript.
@@ -32,11 +34,79 @@ pub fn run_script(world: &mut World, text: &str, exec: &mut dyn Executor) -> Str
         }
         out.push_str(&format!("$ {line}\n"));
         let o: CommandOutput = run_with(world, line, exec);
-        out.push_str(&o.stdout);
-        out.push_str(&o.stderr);
+        out.push_str(&o.text());
         if o.exit_code != 0 {
             out.push_str(&format!("[exit {}]\n", o.exit_code));
         }
     }
     out
+}
+
+macro_rules! transcript {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../../tests/data/transcripts/", $name, ".txt")),
+            include_str!(concat!("../../../tests/data/transcripts/", $name, ".out")),
+        )
+    };
+}
+
+/// The golden transcripts of `tests/data/transcripts/` as (name, input, expected
+/// output), compiled in so the very same cases run on the host (`tests/cli_golden.rs`)
+/// and under wasm32 in the browser, where no files can be read.
+pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
+    const CASES: &[(&str, &str, &str)] = &[
+        transcript!("containers"),
+        transcript!("errors"),
+        transcript!("help"),
+        transcript!("inspect"),
+        transcript!("lifecycle"),
+        transcript!("registry"),
+        transcript!("rmi"),
+        transcript!("volumes"),
+    ];
+    CASES
+}
+
+macro_rules! context_file {
+    ($path:literal, $mode:literal) => {
+        ContextFile {
+            path: $path.to_string(),
+            bytes: include_bytes!(concat!("../../../tests/data/transcripts/context/", $path))
+                .to_vec(),
+            mode: $mode,
+        }
+    };
+}
+
+/// The build context of the golden transcripts (`tests/data/transcripts/context/`);
+/// `bin/node` is executable, as runc's `exec.LookPath` requires.
+pub fn golden_context() -> BuildContext {
+    BuildContext::from_files([
+        context_file!("Dockerfile", 0o644),
+        context_file!("app.env", 0o644),
+        context_file!("bin/node", 0o755),
+        context_file!("package.json", 0o644),
+        context_file!("server.js", 0o644),
+    ])
+    .unwrap_or_else(|_| BuildContext::from_fs(crate::engine::daemon::empty_root()))
+}
+
+/// Runs a golden transcript's input in a fresh world over [`golden_context`] with the
+/// simulated shell.
+pub fn run_golden(input: &str) -> String {
+    let mut world = World::new();
+    world.context = golden_context();
+    run_script(&mut world, input, &mut SimulatedExecutor::new())
+}
+
+/// Names of the golden transcripts whose output differs from the expected one (empty
+/// when all pass): the one call a wasm32 test needs.
+pub fn golden_failures() -> Vec<&'static str> {
+    golden_cases()
+        .iter()
+        .filter(|(_, input, want)| run_golden(input) != *want)
+        .map(|(name, _, _)| *name)
+        .collect()
 }
