@@ -5,7 +5,9 @@
 //! also checks that list against the folder. `UPDATE_GOLDEN=1 cargo test --test
 //! cli_golden` rewrites the `.out` files (then rebuild so the compiled copies follow).
 
-use layerlab::engine::cli::script::{golden_cases, golden_context, run_golden};
+use layerlab::engine::cli::script::{
+    bench_transcript, golden_cases, golden_context, run_bench, run_golden,
+};
 use std::path::{Path, PathBuf};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/transcripts");
@@ -74,4 +76,20 @@ fn golden_transcripts() {
         failed.len()
     );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// The benchmark transcript (`examples/bench_cli.rs`) is 1,000 commands that all
+/// succeed, and deterministic.
+#[test]
+fn bench_transcript_runs_clean() {
+    let commands = bench_transcript()
+        .lines()
+        .filter(|l| l.starts_with("docker "))
+        .count();
+    assert_eq!(commands, 1000);
+    let out = run_bench();
+    assert_eq!(out.matches("\n$ docker ").count() + 1, 1000);
+    assert!(!out.contains("[exit "), "{out}");
+    assert!(out.contains("Layer already exists") || out.contains(": Pushed"));
+    assert_eq!(out, run_bench());
 }

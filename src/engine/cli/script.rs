@@ -110,3 +110,54 @@ pub fn golden_failures() -> Vec<&'static str> {
         .map(|(name, _, _)| *name)
         .collect()
 }
+
+/// The Dockerfile of [`bench_context`]: alpine plus a RUN that depends on a build
+/// argument, so every `docker build --build-arg N=i` makes a fresh small layer while
+/// the steps before it come from the cache.
+const BENCH_DOCKERFILE: &str = "FROM alpine:3.20\nWORKDIR /app\nCOPY server.js ./\nARG N=0\nRUN echo \"build $N\" > /app/build.txt && mkdir -p /app/logs\nCMD [\"sleep\", \"infinity\"]\n";
+
+/// The build context of [`bench_transcript`].
+pub fn bench_context() -> BuildContext {
+    BuildContext::from_files([
+        ContextFile::text("Dockerfile", BENCH_DOCKERFILE),
+        ContextFile::text(
+            "server.js",
+            "const port = process.env.PORT || 3000;\nconsole.log(`listening on ${port}`);\n",
+        ),
+    ])
+    .unwrap_or_else(|_| BuildContext::from_fs(crate::engine::daemon::empty_root()))
+}
+
+/// The 1,000-command benchmark transcript (issue 6's figure): 100 rounds of build,
+/// run, exec, diff, tag, push, rmi, pull, stop and rm, each round on a new image.
+pub fn bench_transcript() -> String {
+    let mut s = String::from("# 1,000 docker commands: build, run, exec, diff, push, pull, rm\n");
+    for i in 0..100 {
+        let port = 8000 + i;
+        s.push_str(&format!(
+            "docker build -q --build-arg N={i} -t app:{i} .\n\
+             docker run -d --name c{i} -p {port}:3000 app:{i}\n\
+             docker exec c{i} sh -c 'echo round {i} >> /app/logs/rounds.log && ls /app'\n\
+             docker diff c{i}\n\
+             docker tag app:{i} localhost:5000/app:{i}\n\
+             docker push localhost:5000/app:{i}\n\
+             docker rmi localhost:5000/app:{i}\n\
+             docker pull localhost:5000/app:{i}\n\
+             docker stop c{i}\n\
+             docker rm c{i}\n"
+        ));
+    }
+    s
+}
+
+/// Runs [`bench_transcript`] in a fresh world over [`bench_context`]; returns the
+/// transcript (its length and content are what a benchmark can check).
+pub fn run_bench() -> String {
+    let mut world = World::new();
+    world.context = bench_context();
+    run_script(
+        &mut world,
+        &bench_transcript(),
+        &mut SimulatedExecutor::new(),
+    )
+}
