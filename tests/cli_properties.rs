@@ -38,11 +38,19 @@ impl Executor for Writer {
     }
 }
 
+/// A context file with the execute bits runc's `exec.LookPath` requires.
+fn executable(path: &str, text: &str) -> ContextFile {
+    ContextFile {
+        mode: 0o755,
+        ..ContextFile::text(path, text)
+    }
+}
+
 fn world() -> World {
     let ctx = BuildContext::from_files([
-        ContextFile::text("bin/node", "node"),
-        ContextFile::text("bin/write", "write"),
-        ContextFile::text("bin/rm", "rm"),
+        executable("bin/node", "node"),
+        executable("bin/write", "write"),
+        executable("bin/rm", "rm"),
         ContextFile::text("server.js", "app.listen(3000)"),
     ])
     .unwrap();
@@ -117,13 +125,52 @@ proptest! {
         let c = w.container("c").unwrap();
         prop_assert!(c.rootfs.exists("/app/server.js"));
         prop_assert!(w.daemon.find_image("derived:1").is_ok());
+        // The daemon's layer store still holds every layer an image or container uses.
+        for img in w.daemon.images.images() {
+            for l in w.daemon.image(&img.id).unwrap().layers {
+                prop_assert!(w.daemon.layers.get(&l.chain_id).is_some());
+            }
+        }
+        for chain in w.container_layers() {
+            prop_assert!(w.daemon.layers.get(&chain).is_some());
+        }
+    }
+
+    #[test]
+    fn removing_everything_forgets_every_layer_but_the_cache(
+        rounds in prop::collection::vec("[a-z]{1,8}", 1..4)
+    ) {
+        let mut w = world();
+        for (i, text) in rounds.iter().enumerate() {
+            w.context = BuildContext::from_files([
+                executable("bin/node", "node"),
+                executable("bin/write", "write"),
+                ContextFile::text("server.js", &format!("app.listen(3000) // {text}")),
+            ]).unwrap();
+            sh(&mut w, &format!("docker build -t app:{i} ."));
+            sh(&mut w, &format!("docker run -d --name c{i} app:{i}"));
+            sh(&mut w, &format!("docker exec c{i} write /app/x{i} data"));
+            sh(&mut w, &format!("docker commit c{i} snap:{i}"));
+        }
+        prop_assert!(w.daemon.layers.len() > w.daemon.cache.layers().count());
+        for i in 0..rounds.len() {
+            sh(&mut w, &format!("docker rm -f c{i}"));
+        }
+        sh(&mut w, "docker image prune -a -f");
+        prop_assert_eq!(w.daemon.images.images().count(), 0);
+        // Only what the build cache keeps alive remains.
+        let cached: std::collections::BTreeSet<_> = w.daemon.cache.layers().cloned().collect();
+        prop_assert_eq!(w.daemon.layers.len(), cached.len());
+        for chain in &cached {
+            prop_assert!(w.daemon.layers.get(chain).is_some());
+        }
     }
 
     #[test]
     fn push_then_pull_into_a_fresh_world_is_identical(file in "[a-z]{1,8}") {
         let mut a = world();
         a.context = BuildContext::from_files([
-            ContextFile::text("bin/node", "node"),
+            executable("bin/node", "node"),
             ContextFile::text("server.js", &file),
         ]).unwrap();
         sh(&mut a, "docker build -t localhost:5000/app:1 .");

@@ -2,11 +2,11 @@
 //! diff, commit.
 
 use super::argv::Parsed;
-use super::table::{ellipsis, go_quote, human_size_prec, render, Row};
+use super::table::{ellipsis, go_quote, go_time, human_size_prec, render, Row};
 use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
 use crate::engine::build::executor::Executor;
 use crate::engine::runtime::process::{Outcome, SpawnError};
-use crate::engine::runtime::Container;
+use crate::engine::runtime::{Container, MountSource};
 use crate::engine::world::{ExecSpec, RunSpec, World, WorldError};
 
 /// `docker run` failures: `docker: ...` plus the hint, status 125 (126/127 when the
@@ -103,6 +103,7 @@ pub fn run(
             .map(|r| r.tag_name_only().familiar_string())
             .unwrap_or_else(|_| run_spec.image.clone());
         out.warn(format!("Unable to find image '{shown}' locally"));
+        out.stderr_first = true;
         let t = world.pull(&run_spec.image);
         // `docker run` shows the pull's progress but not its final reference line.
         let shown_lines = if t.error.is_none() {
@@ -253,6 +254,47 @@ fn ports_column(c: &Container) -> String {
     parts.join(", ")
 }
 
+/// docker/cli `ContainerContext.Mounts`: volume names (bind mounts: the source),
+/// each cut to 15 characters unless `--no-trunc`.
+fn mounts_column(c: &Container, no_trunc: bool) -> String {
+    c.mounts
+        .iter()
+        .map(|m| {
+            let name = match &m.source {
+                MountSource::Volume(n) => n.clone(),
+                MountSource::Bind(p) => format!("/context{p}"),
+            };
+            if no_trunc {
+                name
+            } else {
+                ellipsis(&name, 15)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The image as the user named it, or its ID once that name no longer resolves to the
+/// container's image (the tag moved or was removed): moby `daemon/list.go`
+/// `refreshImage`, shortened by the CLI like any ID.
+fn image_column(world: &World, c: &Container, no_trunc: bool) -> String {
+    if world.daemon.images.resolve(&c.image).ok().as_ref() == Some(&c.image_id) {
+        return c.image.clone();
+    }
+    if no_trunc {
+        c.image_id.to_string()
+    } else {
+        c.image_id.short().to_string()
+    }
+}
+
+/// `key=value` pairs joined by commas, as `ContainerContext.Labels` prints them.
+fn labels_column(c: &Container) -> String {
+    let mut labels: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    labels.sort();
+    labels.join(",")
+}
+
 pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
     let p = match parse_for(&specs::PS, words) {
         Ok(p) => p,
@@ -293,7 +335,7 @@ pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
                         c.short_id().to_string()
                     },
                 )
-                .with("Image", "IMAGE", c.image.clone())
+                .with("Image", "IMAGE", image_column(world, c, no_trunc))
                 .with("Command", "COMMAND", command)
                 .with(
                     "RunningFor",
@@ -303,11 +345,7 @@ pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
                         crate::engine::clock::human_duration(now - c.created)
                     ),
                 )
-                .with(
-                    "CreatedAt",
-                    "CREATED AT",
-                    crate::engine::clock::rfc3339(c.created),
-                )
+                .with("CreatedAt", "CREATED AT", go_time(c.created))
                 .with("Status", "STATUS", c.status(now))
                 .with("State", "STATE", c.state.status())
                 .with("Ports", "PORTS", ports_column(c))
@@ -321,7 +359,18 @@ pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
                         human_size_prec(c.size_rw() + c.size_image(), 3)
                     ),
                 )
-                .with("Mounts", "MOUNTS", c.mount_points().join(","))
+                .with("Mounts", "MOUNTS", mounts_column(c, no_trunc))
+                .with("Labels", "LABELS", labels_column(c))
+                .with(
+                    "LocalVolumes",
+                    "LOCAL VOLUMES",
+                    c.mounts
+                        .iter()
+                        .filter(|m| matches!(m.source, MountSource::Volume(_)))
+                        .count()
+                        .to_string(),
+                )
+                .with("Networks", "NETWORKS", "bridge")
         })
         .collect();
     if p.has("quiet") {

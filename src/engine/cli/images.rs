@@ -1,13 +1,14 @@
 //! Image commands: build, images, history, tag, rmi, image prune.
 
 use super::argv::Parsed;
-use super::table::{ellipsis, human_size_prec, render, Row};
+use super::table::{ellipsis, go_time, human_size_prec, render, Row};
 use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
 use crate::engine::build::executor::Executor;
 use crate::engine::build::{
     failure_report, plain_progress_of, BuildOutput, BuildRequest, BuildSession,
 };
 use crate::engine::clock::human_duration;
+use crate::engine::image::store::RemovalLine;
 use crate::engine::world::World;
 use std::collections::BTreeSet;
 
@@ -178,7 +179,11 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
                 .with(
                     "CreatedAt",
                     "CREATED AT",
-                    r.created.clone().unwrap_or_default(),
+                    r.created
+                        .as_deref()
+                        .and_then(parse_time)
+                        .map(go_time)
+                        .unwrap_or_default(),
                 )
                 .with("Size", "SIZE", human_size_prec(r.size, 3)),
         );
@@ -305,13 +310,20 @@ pub fn rmi(world: &mut World, words: &[String]) -> CommandOutput {
         let in_use = world.images_in_use();
         match world.daemon.images.rmi(name, force, &in_use) {
             Ok(lines) => {
+                let held = world.container_layers();
                 for l in lines {
+                    // A layer a container's writable layer still sits on is released
+                    // by the image but not deleted (moby's layer reference count).
+                    if matches!(&l, RemovalLine::Deleted(d) if held.contains(d)) {
+                        continue;
+                    }
                     out.out(l.rmi_text());
                 }
             }
             Err(e) => out.fail(daemon_error(e)),
         }
     }
+    world.gc_layers();
     out.stage(LifecycleStage::Rmi)
 }
 
@@ -334,6 +346,7 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
     }
     let in_use: BTreeSet<_> = world.images_in_use().into_keys().collect();
     let report = world.daemon.images.prune(p.has("all"), &in_use);
+    world.gc_layers();
     let mut out = CommandOutput::default();
     if !report.lines.is_empty() {
         out.out("Deleted Images:");

@@ -5,7 +5,6 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::table::render;
 use super::{daemon_error, parse_for, specs, CommandOutput};
 use crate::engine::clock::rfc3339;
 use crate::engine::image::config::{ContainerConfig, Empty};
@@ -302,12 +301,13 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
     }
     if let Some(f) = p.value("format") {
         for v in &values {
-            let row = super::table::Row {
-                fields: flatten(&serde_json::to_value(v).unwrap_or_default()),
-            };
-            match render(f, &[row], "inspect") {
-                Ok(s) => out.stdout.push_str(&s),
-                Err(e) => return CommandOutput::err(format!("{}\n", e.0), 1),
+            let json = serde_json::to_value(v).unwrap_or_default();
+            match execute_template(f, &json) {
+                Ok(s) => {
+                    out.stdout.push_str(&s);
+                    out.stdout.push('\n');
+                }
+                Err(e) => return CommandOutput::err(format!("{e}\n"), 1),
             }
         }
         return out;
@@ -316,29 +316,142 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
     out
 }
 
-/// Top-level fields of an inspect object for `--format '{{.Id}}'`.
-fn flatten(v: &serde_json::Value) -> Vec<(&'static str, &'static str, String)> {
-    const KEYS: &[&str] = &[
-        "Id",
-        "Name",
-        "Created",
-        "Path",
-        "Image",
-        "Size",
-        "Architecture",
-        "Os",
-    ];
-    KEYS.iter()
-        .filter_map(|k| {
-            v.get(*k).map(|x| {
-                let s = match x {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                (*k, *k, s)
-            })
-        })
-        .collect()
+/// Go's `fmt` printing of a decoded JSON value, as a template prints it: strings
+/// bare, `null` as `<nil>`, arrays `[a b]`, objects `map[k:v]` with sorted keys.
+fn go_print(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "<nil>".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
+        Value::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}:{}", go_print(&o[k.as_str()])))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
+}
+
+/// One argument of a template action: a field path (`.State.Status`, `.`) or a
+/// quoted string / integer literal.
+enum Arg<'a> {
+    Path(Option<&'a serde_json::Value>),
+    Literal(String),
+}
+
+fn eval_arg<'a>(word: &str, root: &'a serde_json::Value) -> Result<Arg<'a>, String> {
+    if let Some(path) = word.strip_prefix('.') {
+        let mut cur = Some(root);
+        for key in path.split('.').filter(|k| !k.is_empty()) {
+            cur = cur.and_then(|c| c.get(key));
+        }
+        return Ok(Arg::Path(cur));
+    }
+    if let Some(lit) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        return Ok(Arg::Literal(lit.to_string()));
+    }
+    if word.parse::<i64>().is_ok() {
+        return Ok(Arg::Literal(word.to_string()));
+    }
+    Err(format!("template: :1: function \"{word}\" not defined"))
+}
+
+/// Splits an action into words, keeping quoted strings whole.
+fn action_words(action: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in action.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// `docker inspect --format`: the Go-template basics over the object's JSON (the CLI
+/// falls back to the raw JSON map, so a missing field prints `<no value>`): field
+/// paths, `json`, `index`, `join`, `upper`, `lower`.
+fn execute_template(format: &str, root: &serde_json::Value) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = format;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let after = rest.get(start + 2..).unwrap_or("");
+        let Some(end) = after.find("}}") else {
+            return Err("template: :1: unclosed action".to_string());
+        };
+        let action = after.get(..end).unwrap_or("").trim();
+        let words = action_words(action);
+        let args = |from: usize| -> Result<Vec<Arg<'_>>, String> {
+            words.iter().skip(from).map(|w| eval_arg(w, root)).collect()
+        };
+        let text = |a: &Arg<'_>| match a {
+            Arg::Path(Some(v)) => go_print(v),
+            Arg::Path(None) => "<no value>".to_string(),
+            Arg::Literal(l) => l.clone(),
+        };
+        let value = match words.first().map(String::as_str) {
+            None => return Err("template: :1: missing value for command".to_string()),
+            Some("json") => match args(1)?.as_slice() {
+                [Arg::Path(v)] => {
+                    serde_json::to_string(v.unwrap_or(&serde_json::Value::Null)).unwrap_or_default()
+                }
+                _ => return Err("template: :1: wrong number of args for json: want 1".into()),
+            },
+            Some("index") => match args(1)?.as_slice() {
+                [Arg::Path(v), Arg::Literal(k)] => {
+                    let item = v.and_then(|v| match v {
+                        serde_json::Value::Array(a) => {
+                            k.parse::<usize>().ok().and_then(|i| a.get(i))
+                        }
+                        other => other.get(k.as_str()),
+                    });
+                    item.map_or_else(|| "<no value>".to_string(), go_print)
+                }
+                _ => return Err("template: :1: wrong number of args for index".into()),
+            },
+            Some("join") => match args(1)?.as_slice() {
+                [Arg::Path(Some(serde_json::Value::Array(a))), Arg::Literal(sep)] => {
+                    a.iter().map(go_print).collect::<Vec<_>>().join(sep)
+                }
+                _ => return Err("template: :1: wrong arguments for join".into()),
+            },
+            Some(f @ ("upper" | "lower")) => match args(1)?.as_slice() {
+                [a] if f == "upper" => text(a).to_uppercase(),
+                [a] => text(a).to_lowercase(),
+                _ => {
+                    return Err(format!(
+                        "template: :1: wrong number of args for {f}: want 1"
+                    ))
+                }
+            },
+            Some(_) if words.len() == 1 => text(&eval_arg(&words[0], root)?),
+            Some(w) => return Err(format!("template: :1: function \"{w}\" not defined")),
+        };
+        out.push_str(&value);
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// An inspected object; serialised from the typed structs so fields keep the API's

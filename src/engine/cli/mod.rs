@@ -42,6 +42,10 @@ pub struct CommandOutput {
     pub stderr: String,
     pub exit_code: i32,
     pub stage: Option<LifecycleStage>,
+    /// The stderr text was printed before the stdout text: `docker run` of an image
+    /// it first had to pull prints `Unable to find image ...` and the pull progress
+    /// (stderr) before anything the container prints.
+    pub stderr_first: bool,
 }
 
 impl CommandOutput {
@@ -65,6 +69,15 @@ impl CommandOutput {
             self.stage = Some(stage);
         }
         self
+    }
+
+    /// Both streams in the order a terminal shows them.
+    pub fn text(&self) -> String {
+        if self.stderr_first {
+            format!("{}{}", self.stderr, self.stdout)
+        } else {
+            format!("{}{}", self.stdout, self.stderr)
+        }
     }
 
     /// Adds a line to stdout.

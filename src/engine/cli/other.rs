@@ -12,19 +12,18 @@ pub fn login(world: &mut World, words: &[String]) -> CommandOutput {
     };
     let server = p.args.first().map(String::as_str);
     let mut out = CommandOutput::default();
-    let user = match p.value("username") {
-        Some(u) => u.to_string(),
-        None => {
-            // No prompt in a one-line terminal: a simulated account stands in.
-            out.out("Username: learner (simulated: use -u to choose)");
-            "learner".to_string()
-        }
-    };
     if p.value("password").is_some() {
+        // The CLI warns (on stderr) before it talks to the registry.
         out.warn("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
+        out.stderr_first = true;
     }
+    let user = p.value("username").unwrap_or("learner").to_string();
     match world.login(server, &user) {
         Ok(()) => {
+            if p.value("username").is_none() {
+                // No prompt in a one-line terminal: a simulated account stands in.
+                out.out("Username: learner (simulated: use -u to choose)");
+            }
             out.out("Login Succeeded");
             out.stage(LifecycleStage::Login)
         }
@@ -274,9 +273,12 @@ pub fn system_df(world: &mut World, words: &[String]) -> CommandOutput {
         .filter(|v| world.volume_users(&v.name).is_empty())
         .map(|v| v.size())
         .sum();
+    // docker/cli `diskUsage*Context.Reclaimable`: a percentage only of a non-zero total.
     let pct = |part: u64, whole: u64| -> String {
-        let p = part.saturating_mul(100).checked_div(whole).unwrap_or(0);
-        format!("{} ({p}%)", human_size(part))
+        match part.saturating_mul(100).checked_div(whole) {
+            Some(p) => format!("{} ({p}%)", human_size(part)),
+            None => human_size(part),
+        }
     };
     let row = |kind: &str, total: usize, active: usize, size: u64, reclaim: String| {
         Row::default()

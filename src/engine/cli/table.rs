@@ -102,6 +102,13 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     out
 }
 
+/// Go's `time.Time.String()` of a UTC time, which `docker ps` / `docker images` print
+/// for `{{.CreatedAt}}`: `2026-01-01 00:00:47 +0000 UTC`.
+pub fn go_time(secs: i64) -> String {
+    let t = crate::engine::clock::rfc3339(secs);
+    format!("{} +0000 UTC", t.trim_end_matches('Z').replace('T', " "))
+}
+
 /// Go's `strconv.Quote` for the strings the CLI quotes (COMMAND column).
 pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");

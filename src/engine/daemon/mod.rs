@@ -225,6 +225,38 @@ impl Daemon {
         }
     }
 
+    /// Layer garbage collection after images were deleted (moby releases a layer when
+    /// its last reference goes): drops the layer stacks of images the store no longer
+    /// holds, forgets base images resolved under those IDs (a later `FROM` pulls
+    /// again), and keeps in the [`LayerStore`] only layers that a remaining image, a
+    /// remembered base image, the build cache, or `held` (containers' layers) uses.
+    /// Returns how many layers were dropped.
+    pub fn gc_layers(&mut self, held: &std::collections::BTreeSet<Digest>) -> usize {
+        let images = &self.images;
+        let gone: Vec<Digest> = self
+            .stacks
+            .keys()
+            .filter(|id| images.image(id).is_none())
+            .cloned()
+            .collect();
+        for id in &gone {
+            self.stacks.remove(id);
+        }
+        self.bases.retain(|_, rec| !gone.contains(&rec.id));
+        let mut live: std::collections::BTreeSet<Digest> = held.clone();
+        live.extend(self.cache.layers().cloned());
+        let stacked = self
+            .stacks
+            .values()
+            .chain(self.bases.values().map(|r| &r.layers));
+        for stack in stacked {
+            live.extend(stack.iter().map(|l| l.chain_id.clone()));
+        }
+        let before = self.layers.len();
+        self.layers.retain(&live);
+        before - self.layers.len()
+    }
+
     /// Points `name` (normalised; `:latest` when bare) at image `id`.
     pub fn tag(&mut self, name: &str, id: &Digest) -> Result<String, String> {
         let named = reference::parse_normalized_named(name).map_err(|e| e.to_string())?;

@@ -93,12 +93,14 @@ impl Registry {
         self.blobs.insert(digest, size);
     }
 
-    /// Stores a manifest (its blobs must have been uploaded) and points `tag` at it.
+    /// Stores a manifest and points `tag` at it; the layer blobs it names are recorded
+    /// too. Their digests come from [`Layer::blob_digest`], so a catalog layer whose
+    /// gzip digest is memoised is never compressed just to be listed.
     pub fn put_manifest(&mut self, repo: &str, tag: Option<&str>, image: RegistryImage) -> Digest {
         let digest = image.manifest_digest.clone();
         for l in &image.layers {
-            let (digest, size) = l.blob_digest();
-            self.blobs.insert(digest, size);
+            let (blob, size) = l.blob_digest();
+            self.blobs.insert(blob, size);
         }
         self.manifests.insert(digest.clone(), image);
         let tags = self.repos.entry(repo.to_string()).or_default();

@@ -85,9 +85,11 @@ pub fn look_path(
     env: &[String],
     workdir: &str,
 ) -> Result<String, SpawnError> {
+    // Go's `exec.LookPath` (which runc uses) accepts only a regular file with an
+    // execute bit; execve(2) of anything else fails with EACCES.
     let check = |path: &str| -> Option<Result<String, SpawnError>> {
         let st = fs.stat(path).ok()?;
-        if st.file_type != FileType::File {
+        if st.file_type != FileType::File || st.meta.mode & 0o111 == 0 {
             return Some(Err(SpawnError::PermissionDenied(argv0.to_string())));
         }
         Some(Ok(path.to_string()))
@@ -449,6 +451,8 @@ mod tests {
         let mut fs = Fs::with_root(m);
         fs.mkdir_all("/usr/local/bin", m).unwrap();
         fs.write_file("/usr/local/bin/node", "ELF", m).unwrap();
+        fs.write_file("/etc-passwd", "root:x:0:0", Metadata::new(0o644, 0, 0, 0))
+            .unwrap();
         fs.mkdir_all("/app", m).unwrap();
         fs.write_file(
             "/app/server.js",
@@ -496,6 +500,9 @@ mod tests {
             e.to_string(),
             "exec: \"/nope\": stat /nope: no such file or directory"
         );
+        let argv = vec!["/etc-passwd".to_string()];
+        let e = start(&mut fs, &spawn(&argv, &[]), &mut Never).unwrap_err();
+        assert_eq!(e.to_string(), "exec: \"/etc-passwd\": permission denied");
     }
 
     #[test]

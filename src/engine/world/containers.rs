@@ -430,11 +430,12 @@ impl World {
             });
             if taken {
                 let c = &self.containers[i];
-                return Err(WorldError::PortAllocated {
+                let e = WorldError::PortAllocated {
                     name: c.name.clone(),
                     id: c.id.clone(),
                     port: p.host_port,
-                });
+                };
+                return Err(self.failed_start(i, e));
             }
         }
         self.containers[i].ports = ports;
@@ -444,7 +445,7 @@ impl World {
             Ok(o) => o,
             Err(e) => {
                 // The process never ran: the container stays `created` (exit code 127).
-                return Err(WorldError::Spawn(e));
+                return Err(self.failed_start(i, WorldError::Spawn(e)));
             }
         };
         let now = self.now();
@@ -467,6 +468,16 @@ impl World {
             self.remove_container(&id, true, true)?;
         }
         Ok(outcome)
+    }
+
+    /// A start that failed leaves the container `created`, except that `--rm` removes
+    /// it with its anonymous volumes (moby `containerStart`'s deferred cleanup).
+    fn failed_start(&mut self, i: usize, e: WorldError) -> WorldError {
+        if self.containers[i].auto_remove {
+            let id = self.containers[i].id.clone();
+            let _ = self.remove_container(&id, true, true);
+        }
+        e
     }
 
     /// Lets processes with a deadline (`sleep 30`) exit.

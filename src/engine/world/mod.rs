@@ -6,7 +6,7 @@
 mod containers;
 mod distribution;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::build::{BuildContext, BuildOutput};
 use crate::engine::daemon::Daemon;
@@ -130,6 +130,22 @@ impl World {
             }
         }
         used
+    }
+
+    /// Chain IDs of the image layers containers sit on.
+    pub fn container_layers(&self) -> BTreeSet<Digest> {
+        self.containers
+            .iter()
+            .flat_map(|c| c.image_layers.iter().map(|l| l.chain_id.clone()))
+            .collect()
+    }
+
+    /// Forgets every layer of the daemon's layer store that no image, container or
+    /// build-cache entry uses any more (after `rmi` / `image prune`). Returns how many
+    /// layers were dropped.
+    pub fn gc_layers(&mut self) -> usize {
+        let held = self.container_layers();
+        self.daemon.gc_layers(&held)
     }
 
     /// Finds a container by name, full ID or unique ID prefix, as the daemon does.
