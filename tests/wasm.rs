@@ -84,3 +84,18 @@ mod build {
     const EXPECTED_BLOB: &str =
         "sha256:cec0e7f142f36c395a5059d061aae8dd1bb484682a960c52344299e49c992e3b";
 }
+
+mod golden {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Every golden docker transcript (`tests/data/transcripts/`) gives the same output
+    /// in the browser build as on the host.
+    #[test]
+    fn golden_transcripts() {
+        assert_eq!(
+            layerlab::engine::cli::script::golden_failures(),
+            Vec::<&str>::new()
+        );
+    }
+}

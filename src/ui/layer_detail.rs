@@ -22,6 +22,7 @@ pub struct LayerDetailView {
     pub title: String,
     pub diff_id: String,
     pub size: u64,
+    pub content_size: u64,
     pub changes: Vec<ChangeView>,
     pub truncated: usize,
 }
@@ -61,6 +62,7 @@ pub fn layer_detail(title: &str, layer: &Layer) -> LayerDetailView {
         title: title.to_string(),
         diff_id: layer.diff_id.to_string(),
         size: layer.size,
+        content_size: layer.content_size,
         changes,
         truncated: all.len().saturating_sub(MAX_ROWS),
     }
@@ -111,7 +113,7 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
                 <strong>{d.title.clone()}</strong>
                 <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
             </header>
-            <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} tar", human_size(d.size))}</div>
+            <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} of files · {} as a tar", human_size(d.content_size), human_size(d.size))}</div>
             <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
             <ul class="changes">
                 { for d.changes.iter().map(|c| {

@@ -68,7 +68,7 @@ pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
                         .cloned()
                         .map(|h| h.trim_end_matches(" # buildkit").to_string())
                         .unwrap_or_else(|| l.diff_id.to_string()[7..19].to_string());
-                    (label, l.size)
+                    (label, l.content_size)
                 })
                 .collect();
             ContainerView {

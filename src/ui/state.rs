@@ -126,6 +126,7 @@ pub enum Action {
         stage: Option<LifecycleStage>,
         build: Option<BuildView>,
         exit_code: i32,
+        stderr_first: bool,
     },
     Clear,
     SelectRow(Option<usize>),
@@ -272,6 +273,7 @@ impl Reducible for AppState {
                 stage,
                 build,
                 exit_code,
+                stderr_first,
             } => {
                 if next.lesson.is_some() {
                     next.lesson_records.push(CommandRecord {
@@ -281,12 +283,18 @@ impl Reducible for AppState {
                             stderr: stderr.clone(),
                             exit_code,
                             stage,
+                            stderr_first,
                         },
                     });
                 }
                 next.term.push(TermLine::Input(input.clone()));
-                push_text(&mut next.term, &stdout, false);
-                push_text(&mut next.term, &stderr, true);
+                if stderr_first {
+                    push_text(&mut next.term, &stderr, true);
+                    push_text(&mut next.term, &stdout, false);
+                } else {
+                    push_text(&mut next.term, &stdout, false);
+                    push_text(&mut next.term, &stderr, true);
+                }
                 // Keep the transcript bounded.
                 let excess = next.term.len().saturating_sub(2000);
                 next.term.drain(..excess);
@@ -530,6 +538,7 @@ pub fn run_line_with(
                 stage: None,
                 build: None,
                 exit_code: 1,
+                stderr_first: false,
             }
         }
     }
@@ -561,6 +570,7 @@ pub fn run_line_with(
         stage: out.stage,
         build,
         exit_code: out.exit_code,
+        stderr_first: out.stderr_first,
     }
 }
 

@@ -682,7 +682,7 @@ impl BuildSession {
             config.config.env.insert(0, DEFAULT_PATH.to_string());
         }
         config.created = None;
-        let size: u64 = layers.iter().map(|l| l.size).sum();
+        let size: u64 = layers.iter().map(|l| l.content_size).sum();
         let label = self.stage_label(i);
         let mut state = StageState {
             label: label.clone(),
@@ -1486,7 +1486,7 @@ impl BuildSession {
             kind: RowKind::Filesystem,
             diff_id: layer.as_ref().map(|l| l.diff_id.clone()),
             chain_id: layer.as_ref().map(|l| l.chain_id.clone()),
-            size: layer.as_ref().map_or(0, |l| l.size),
+            size: layer.as_ref().map_or(0, |l| l.content_size),
             base_layers: 0,
             cached: was_cached,
             miss,

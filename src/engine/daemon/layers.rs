@@ -17,6 +17,9 @@ pub struct Layer {
     pub diff_id: Digest,
     /// Bytes of the uncompressed tar.
     pub size: u64,
+    /// Bytes of the files the layer adds or rewrites: what `docker history` and
+    /// `docker images` report as SIZE (a WORKDIR that only makes a directory is 0B).
+    pub content_size: u64,
     pub changes: Changeset,
     pub options: LayerOptions,
     blob: OnceCell<Blob>,
@@ -82,10 +85,12 @@ impl LayerStore {
         if let Some(existing) = self.layers.get(&chain_id) {
             return existing.clone();
         }
+        let content_size = content_size(&changes);
         let layer = Rc::new(Layer {
             chain_id: chain_id.clone(),
             diff_id,
             size,
+            content_size,
             changes,
             options,
             blob: OnceCell::new(),
@@ -122,10 +127,12 @@ impl LayerStore {
         if let Some(existing) = self.layers.get(&chain_id) {
             return existing.clone();
         }
+        let content_size = content_size(&changes);
         let layer = Rc::new(Layer {
             chain_id: chain_id.clone(),
             diff_id,
             size,
+            content_size,
             changes,
             options,
             blob: OnceCell::new(),
@@ -151,4 +158,14 @@ impl LayerStore {
     pub fn retain(&mut self, live: &std::collections::BTreeSet<Digest>) {
         self.layers.retain(|k, _| live.contains(k));
     }
+}
+
+/// Sum of the sizes of the regular files a changeset adds or modifies.
+pub fn content_size(changes: &Changeset) -> u64 {
+    changes
+        .changes()
+        .iter()
+        .filter(|c| c.kind != crate::engine::fs::ChangeKind::Deleted)
+        .filter(|c| c.file_type() == Some(crate::engine::fs::FileType::File))
+        .fold(0u64, |acc, c| acc.saturating_add(c.size()))
 }

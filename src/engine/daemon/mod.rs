@@ -204,7 +204,7 @@ impl Daemon {
             .map(|l| DeferredLayer {
                 descriptor: Descriptor::new(media_type::IMAGE_LAYER, l.diff_id.clone(), l.size),
                 diff_id: l.diff_id.clone(),
-                uncompressed_size: l.size,
+                uncompressed_size: l.content_size,
             })
             .collect();
         let id = self.images.add_image_deferred(config, deferred)?;
