@@ -11,6 +11,7 @@ use crate::engine::lessons::{self, LessonState};
 use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
+use super::analysis::{analysis_view, forecast_rows, Analysis, Forecast};
 use super::editor::{ContextEditor, DockerfileEditor};
 use super::layer_detail::{file_preview, layer_detail, LayerDetail};
 use super::lessons::LessonPanel;
@@ -438,8 +439,36 @@ pub fn App() -> Html {
         Callback::from(move |_| state.dispatch(Action::ExitLesson))
     };
 
+    let on_forecast = {
+        let state = state.clone();
+        let world = world.clone();
+        Callback::from(move |_| {
+            let files = state
+                .context
+                .iter()
+                .map(|f| EngineFile::text(&f.path, &f.text));
+            let result = match BuildContext::from_files(files) {
+                Ok(ctx) => crate::engine::analysis::what_would_rebuild(
+                    &world.borrow(),
+                    &state.dockerfile,
+                    &ctx,
+                )
+                .map(|f| forecast_rows(&f))
+                .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            state.dispatch(Action::Forecast(Some(result)));
+        })
+    };
+
     let w = world.borrow();
     let build = &state.build;
+    let analysis = build
+        .image_id
+        .as_ref()
+        .and_then(|id| crate::engine::digest::Digest::parse(id).ok())
+        .and_then(|id| w.daemon.image(&id))
+        .map(|img| analysis_view(&img));
     let (containers, volumes) = container_views(&w);
     let (images, repos) = tag_views(&w);
     let detail = state
@@ -611,6 +640,17 @@ pub fn App() -> Html {
                         <LayerStack rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row} on_highlight={on_highlight} on_select={on_select_row} />
                         if let Some((d, _)) = &detail {
                             <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
+                        }
+                        <div class="forecast-bar">
+                            <button class="tool" onclick={on_forecast} title="Runs the build on a copy of the engine and reports which steps the cache would answer">{"What would rebuild?"}</button>
+                        </div>
+                        { match &state.forecast {
+                            Some(Ok(steps)) => html! { <Forecast steps={steps.clone()} /> },
+                            Some(Err(e)) => html! { <p class="diagnostic">{e.clone()}</p> },
+                            None => html! {},
+                        } }
+                        if let Some(a) = &analysis {
+                            <Analysis view={a.clone()} />
                         }
                         <details class="build-log">
                             <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>

@@ -1,6 +1,7 @@
 //! The Yew web application (wasm32 only). It holds view state and draws what the
 //! engine computes; it never decides anything about images itself.
 
+mod analysis;
 mod app;
 mod editor;
 mod layer_detail;

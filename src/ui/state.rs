@@ -71,6 +71,9 @@ pub fn lint(dockerfile: &str, context: &[ContextFile]) -> Vec<LintItem> {
         .collect()
 }
 
+/// "What would rebuild?": (step, outcome, would run) rows, or why it could not tell.
+pub type ForecastResult = Result<Vec<(String, String, bool)>, String>;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum RightTab {
     Runtime,
@@ -113,6 +116,8 @@ pub struct AppState {
     pub lesson_records: Vec<CommandRecord>,
     pub lesson_feedback: Option<CheckResult>,
     pub lessons_done: Vec<String>,
+    /// "What would rebuild?" for the editors' current contents.
+    pub forecast: Option<ForecastResult>,
 }
 
 pub enum Action {
@@ -149,6 +154,7 @@ pub enum Action {
     ExitLesson,
     LessonChecked(LessonProgress, Option<CheckResult>),
     LessonsDone(Vec<String>),
+    Forecast(Option<ForecastResult>),
 }
 
 impl AppState {
@@ -190,6 +196,7 @@ impl AppState {
             lesson_records: Vec::new(),
             lesson_feedback: None,
             lessons_done: Vec::new(),
+            forecast: None,
         }
     }
 
@@ -305,6 +312,7 @@ impl Reducible for AppState {
                     next.stage = stage;
                 }
                 if let Some(b) = build {
+                    next.forecast = None;
                     next.build = b;
                     next.selected_row = None;
                     next.preview = None;
@@ -438,6 +446,7 @@ impl Reducible for AppState {
                 next.lesson_feedback = feedback;
             }
             Action::LessonsDone(done) => next.lessons_done = done,
+            Action::Forecast(f) => next.forecast = f,
         }
         Rc::new(next)
     }
