@@ -490,6 +490,16 @@ impl Shell {
         };
         let path = self.abs(&target);
         match self.fs.stat(&path) {
+            Ok(s)
+                if s.file_type == crate::engine::fs::FileType::Dir
+                    && self.check_access(&path, super::perm::EXEC).is_err() =>
+            {
+                self.sh_error(
+                    io.err,
+                    &format!("cd: can't cd to {target}: Permission denied"),
+                );
+                2
+            }
             Ok(s) if s.file_type == crate::engine::fs::FileType::Dir => {
                 let old = std::mem::replace(&mut self.env.cwd, path.clone());
                 let _ = self.set_var("OLDPWD", old);

@@ -31,9 +31,14 @@ const FILE_FLUSH: usize = 64 * 1024;
 
 pub(crate) struct Shell {
     pub fs: Fs,
+    /// The filesystem the RUN started from: the overlayfs lower layers, to tell a
+    /// copy-up (see `perm`) from a change of a file this RUN created.
+    pub lower: Fs,
     pub env: Env,
     pub uid: u32,
     pub gid: u32,
+    /// Supplementary groups of the user (from `/etc/group`), for permission checks.
+    pub groups: Vec<u32>,
     pub user: String,
     pub hostname: String,
     pub mtime: i64,
@@ -59,10 +64,12 @@ impl Shell {
         let base_bytes = fs.total_size();
         let base_files = fs.file_count();
         Shell {
+            lower: fs.clone(),
             fs,
             env,
             uid: 0,
             gid: 0,
+            groups: Vec::new(),
             user: "root".into(),
             hostname: "buildkitsandbox".into(),
             mtime: 0,
@@ -794,7 +801,7 @@ impl Shell {
                 let path = self.abs(&target);
                 if r.op == RedirOp::ReadWrite && !self.fs.exists(&path) {
                     let meta = self.new_file_meta(0o666);
-                    let _ = self.fs.write_file(&path, Vec::new(), meta);
+                    let _ = self.write_file(&path, Vec::new(), meta);
                 }
                 self.flush_files();
                 match self.read_bytes(&path) {
@@ -838,12 +845,18 @@ impl Shell {
             _ => {
                 let path = self.abs(target);
                 let meta = self.new_file_meta(0o666);
+                // Opening for writing copies a lower file up even if nothing is
+                // written (see `perm`), and needs write (or create) permission.
                 let res = match self.fs.stat(&path) {
                     Ok(s) if s.file_type == FileType::Dir => Err("Is a directory".to_string()),
-                    Ok(s) if s.file_type != FileType::File => Ok(()),
-                    Ok(_) if !truncate => Ok(()),
+                    Ok(s) if s.file_type != FileType::File || !truncate => {
+                        let r = self.check_access(&path, super::perm::WRITE);
+                        if r.is_ok() {
+                            self.copy_up(&path);
+                        }
+                        r.map_err(|e| e.to_string())
+                    }
                     _ => self
-                        .fs
                         .write_file(&path, Vec::new(), meta)
                         .map_err(|e| e.to_string()),
                 };
@@ -880,11 +893,9 @@ impl Shell {
     }
 
     /// The bytes of a file, bounded by the memory budget. `Err(None)`: budget ran out.
-    pub fn read_bytes(
-        &mut self,
-        path: &str,
-    ) -> Result<Vec<u8>, Option<crate::engine::fs::FsError>> {
-        let c = self.fs.read_file(path).map_err(Some)?;
+    pub fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Option<super::perm::OpError>> {
+        self.check_access(path, super::perm::READ).map_err(Some)?;
+        let c = self.fs.read_file(path).map_err(|e| Some(e.into()))?;
         if c.len() > self.limits.memory_bytes {
             self.stop(Budget::Memory);
             return Err(None);

@@ -563,7 +563,7 @@ pub(crate) fn sed(ctx: &mut Ctx<'_>) -> i32 {
                 })
                 .unwrap_or_else(|_| ctx.meta(0o644));
             let target = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs);
-            if let Err(e) = ctx.sh.fs.put_file(&target, out.into_bytes(), meta) {
+            if let Err(e) = ctx.sh.put_file(&target, out.into_bytes(), meta) {
                 ctx.fail(format!("{f}: {e}"));
                 status = 4;
             }
