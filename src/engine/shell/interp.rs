@@ -345,6 +345,25 @@ impl Shell {
         join(&self.env.cwd, path)
     }
 
+    /// Run the `EXIT` trap of this shell process, if any: `$?` is the exit status,
+    /// which stays the process's status unless the trap calls `exit`.
+    pub fn run_exit_trap(&mut self, status: i32, io: Io) -> Res {
+        let Some(action) = self.env.exit_trap.take() else {
+            return Ok(status);
+        };
+        self.env.status = status;
+        let io = self.env.fds.apply(io);
+        let saved = self.errexit_off;
+        match self.eval_string(&action, io) {
+            Ok(_) | Err(Flow::Return(_) | Flow::Break(_) | Flow::Continue(_)) => {
+                self.errexit_off = saved;
+                Ok(status)
+            }
+            Err(Flow::Exit(s)) => Ok(s),
+            Err(Flow::Stop) => Err(Flow::Stop),
+        }
+    }
+
     // ----- variables --------------------------------------------------------------
 
     pub fn get_var(&self, name: &str) -> Option<String> {
@@ -500,6 +519,10 @@ impl Shell {
         self.enter()?;
         let saved = self.env.clone();
         let saved_off = self.errexit_off;
+        // The subshell starts from the streams it was given (already including the
+        // parent's `exec` redirections); traps are reset in a subshell (POSIX).
+        self.env.fds = Default::default();
+        self.env.exit_trap = None;
         let r = f(self);
         self.env = saved;
         self.errexit_off = saved_off;
@@ -513,6 +536,7 @@ impl Shell {
 
     pub fn run_command(&mut self, cmd: &Command, io: Io) -> Res {
         self.step(1)?;
+        let io = self.env.fds.apply(io);
         if let CmdKind::Simple { assigns, words } = &cmd.kind {
             return self.run_simple(cmd, assigns, words, io);
         }
@@ -681,6 +705,29 @@ impl Shell {
             }
             Err(Err(flow)) => return Err(flow),
         };
+        if argv.len() == 1 && argv[0] == "exec" && !cmd.redirs.is_empty() {
+            // `exec` with only redirections: they stay in effect for the rest of the
+            // shell (the files stay open until it exits).
+            let fds = &mut self.env.fds;
+            if cio.stdin != io.stdin {
+                fds.stdin = Some(cio.stdin);
+            }
+            if cio.out != io.out {
+                fds.out = Some(cio.out);
+            }
+            if cio.err != io.err {
+                fds.err = Some(cio.err);
+            }
+            for o in opened {
+                if let Opened::Input(id) = o {
+                    if Some(id) != cio.stdin {
+                        self.drop_input(id);
+                    }
+                }
+            }
+            self.env.status = 0;
+            return Ok(0);
+        }
         let r = if argv.is_empty() {
             let status = self.env.status_from_sub.unwrap_or(0);
             for (name, v) in values {
