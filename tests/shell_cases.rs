@@ -5,14 +5,15 @@
 //! Case format (sections start with `=== `):
 //! ```text
 //! ### case name
-//! === file /path [mode]     initial file content (following lines)
+//! === file /path [mode] [uid:gid]  initial file content (following lines)
+//! === dir /path mode [uid:gid]      an initial directory (no body)
 //! === script                the RUN shell-form script
 //! === stdout                expected stdout (exact)
 //! === stderr                expected stderr (exact; optional)
 //! === exit                  expected exit code (default 0)
 //! === expect                one check per line: `content PATH TEXT`, `missing PATH`,
 //!                           `dir PATH`, `mode PATH 0755`, `owner PATH UID GID`,
-//!                           `symlink PATH TARGET`, `budget NAME`, `user UID GID`,
+//!                           `symlink PATH TARGET`, `budget NAME`, `user UID GID [NAME]`,
 //!                           `env K=V`, `workdir /dir`, `exec`
 //! ```
 
@@ -77,7 +78,8 @@ pub fn busybox_root() -> Fs {
 #[derive(Default, Debug)]
 struct Case {
     name: String,
-    files: Vec<(String, u32, String)>,
+    files: Vec<(String, u32, (u32, u32), String)>,
+    dirs: Vec<(String, u32, (u32, u32))>,
     script: String,
     stdout: Option<String>,
     stderr: Option<String>,
@@ -94,12 +96,20 @@ fn parse_cases(text: &str) -> Vec<Case> {
         let body = std::mem::take(buf);
         let mut words = section.split_whitespace();
         match words.next() {
-            Some("file") => {
+            Some(kind @ ("file" | "dir")) => {
                 let path = words.next().unwrap().to_string();
                 let mode = words
                     .next()
                     .map_or(0o644, |m| u32::from_str_radix(m, 8).unwrap());
-                c.files.push((path, mode, body));
+                let owner = words.next().map_or((0, 0), |o| {
+                    let (u, g) = o.split_once(':').unwrap();
+                    (u.parse().unwrap(), g.parse().unwrap())
+                });
+                if kind == "file" {
+                    c.files.push((path, mode, owner, body));
+                } else {
+                    c.dirs.push((path, mode, owner));
+                }
             }
             Some("script") => c.script = body,
             Some("stdout") => c.stdout = Some(body),
@@ -159,14 +169,19 @@ fn budget_named(n: &str) -> Budget {
 
 fn check(case: &Case) -> Result<(), String> {
     let mut fs = busybox_root();
-    for (path, mode, body) in &case.files {
+    for (path, mode, (uid, gid)) in &case.dirs {
+        let meta = Metadata::new(*mode, *uid, *gid, 1_600_000_000);
+        fs.mkdir_all(path, meta).unwrap();
+        fs.set_metadata(path, meta).unwrap();
+    }
+    for (path, mode, (uid, gid), body) in &case.files {
         let parent = layerlab::engine::fs::normalize(&format!("{path}/.."));
         fs.mkdir_all(&parent, Metadata::new(0o755, 0, 0, 1_600_000_000))
             .unwrap();
         fs.write_file(
             path,
             body.as_str(),
-            Metadata::new(*mode, 0, 0, 1_600_000_000),
+            Metadata::new(*mode, *uid, *gid, 1_600_000_000),
         )
         .unwrap();
     }
@@ -186,6 +201,9 @@ fn check(case: &Case) -> Result<(), String> {
             "user" => {
                 spec.uid = w[1].parse().unwrap();
                 spec.gid = w[2].parse().unwrap();
+                if let Some(name) = w.get(3) {
+                    spec.user = name.to_string();
+                }
             }
             "env" => {
                 let (k, v) = w[1].split_once('=').unwrap();

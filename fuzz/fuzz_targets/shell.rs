@@ -12,10 +12,22 @@ fuzz_target!(|data: &[u8]| {
     let _ = fs.mkdir_all("/bin", dir);
     let _ = fs.mkdir_all("/tmp", dir);
     let _ = fs.write_file("/bin/busybox", "ELF", Metadata::new(0o755, 0, 0, 0));
-    for a in ["sh", "echo", "cat", "ls", "sed", "grep", "find", "tar", "cp", "rm", "mkdir", "printf", "seq", "yes", "xargs", "sort", "test", "["] {
+    let _ = fs.mkdir_all("/home/app", Metadata::new(0o755, 1000, 1000, 0));
+    let _ = fs.write_file("/etc/secret", "s", Metadata::new(0o600, 0, 0, 0));
+    for a in [
+        "sh", "echo", "cat", "ls", "sed", "grep", "find", "tar", "cp", "rm", "mkdir", "printf",
+        "seq", "yes", "xargs", "sort", "test", "[", "touch", "chmod", "chown", "mv", "ln", "tee",
+        "head", "mkfifo", "rmdir",
+    ] {
         let _ = fs.symlink("busybox", &format!("/bin/{a}"), dir);
     }
     let mut spec = RunSpec::shell(&script);
+    // Half of the inputs run as an unprivileged user, to cover the permission checks.
+    if data.first().is_some_and(|b| b & 1 == 1) {
+        spec.uid = 1000;
+        spec.gid = 1000;
+        spec.user = "app".into();
+    }
     spec.budgets = Budgets {
         steps: 20_000,
         time_ms: 60_000,

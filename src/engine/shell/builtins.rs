@@ -237,9 +237,52 @@ impl Shell {
                 let status = self.run_program(rest, env, io)?;
                 Err(Flow::Exit(status))
             }
-            "trap" | "times" => Ok(0),
+            "trap" => Ok(self.trap(args, io)),
+            "times" => Ok(0),
             _ => Ok(0),
         }
+    }
+
+    /// `trap [ACTION] CONDITION...`: `EXIT` (or `0`) runs at exit; the simulation
+    /// delivers no signals, so other conditions are accepted and never fire. `-` or
+    /// a lone condition resets; no arguments (or `-p`) lists the `EXIT` trap.
+    fn trap(&mut self, args: &[String], io: Io) -> i32 {
+        let args: Vec<&String> = args.iter().filter(|a| *a != "--").collect();
+        if args.is_empty() || args[0] == "-p" {
+            if let Some(t) = &self.env.exit_trap {
+                let line = format!("trap -- {} EXIT\n", quote(t));
+                self.write(io.out, line.as_bytes());
+            }
+            return 0;
+        }
+        if args[0] == "-l" {
+            self.write(
+                io.out,
+                b" 0) EXIT\n 1) HUP\n 2) INT\n 3) QUIT\n 9) KILL\n15) TERM\n",
+            );
+            return 0;
+        }
+        let (action, conds) = if args.len() == 1 || args[0].parse::<u32>().is_ok() {
+            (None, &args[..])
+        } else {
+            let a = args[0].as_str();
+            ((a != "-").then(|| a.to_string()), &args[1..])
+        };
+        let mut status = 0;
+        for c in conds {
+            let name = c.trim_start_matches("SIG").to_ascii_uppercase();
+            match name.as_str() {
+                "EXIT" | "0" => self.env.exit_trap = action.clone(),
+                "HUP" | "INT" | "QUIT" | "TERM" | "KILL" | "USR1" | "USR2" | "CHLD" | "PIPE"
+                | "ALRM" | "ERR" | "DEBUG" | "RETURN" => {}
+                _ if name.parse::<u32>().is_ok_and(|n| n < 65) => {}
+                _ => {
+                    self.sh_error(io.err, &format!("trap: {c}: bad trap"));
+                    status = 1;
+                }
+            }
+        }
+        status
     }
 
     /// Parse and run `src` in the current shell (`eval`, `.`).
@@ -490,6 +533,16 @@ impl Shell {
         };
         let path = self.abs(&target);
         match self.fs.stat(&path) {
+            Ok(s)
+                if s.file_type == crate::engine::fs::FileType::Dir
+                    && self.check_access(&path, super::perm::EXEC).is_err() =>
+            {
+                self.sh_error(
+                    io.err,
+                    &format!("cd: can't cd to {target}: Permission denied"),
+                );
+                2
+            }
             Ok(s) if s.file_type == crate::engine::fs::FileType::Dir => {
                 let old = std::mem::replace(&mut self.env.cwd, path.clone());
                 let _ = self.set_var("OLDPWD", old);

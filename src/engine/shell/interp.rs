@@ -31,9 +31,14 @@ const FILE_FLUSH: usize = 64 * 1024;
 
 pub(crate) struct Shell {
     pub fs: Fs,
+    /// The filesystem the RUN started from: the overlayfs lower layers, to tell a
+    /// copy-up (see `perm`) from a change of a file this RUN created.
+    pub lower: Fs,
     pub env: Env,
     pub uid: u32,
     pub gid: u32,
+    /// Supplementary groups of the user (from `/etc/group`), for permission checks.
+    pub groups: Vec<u32>,
     pub user: String,
     pub hostname: String,
     pub mtime: i64,
@@ -59,10 +64,12 @@ impl Shell {
         let base_bytes = fs.total_size();
         let base_files = fs.file_count();
         Shell {
+            lower: fs.clone(),
             fs,
             env,
             uid: 0,
             gid: 0,
+            groups: Vec::new(),
             user: "root".into(),
             hostname: "buildkitsandbox".into(),
             mtime: 0,
@@ -338,6 +345,25 @@ impl Shell {
         join(&self.env.cwd, path)
     }
 
+    /// Run the `EXIT` trap of this shell process, if any: `$?` is the exit status,
+    /// which stays the process's status unless the trap calls `exit`.
+    pub fn run_exit_trap(&mut self, status: i32, io: Io) -> Res {
+        let Some(action) = self.env.exit_trap.take() else {
+            return Ok(status);
+        };
+        self.env.status = status;
+        let io = self.env.fds.apply(io);
+        let saved = self.errexit_off;
+        match self.eval_string(&action, io) {
+            Ok(_) | Err(Flow::Return(_) | Flow::Break(_) | Flow::Continue(_)) => {
+                self.errexit_off = saved;
+                Ok(status)
+            }
+            Err(Flow::Exit(s)) => Ok(s),
+            Err(Flow::Stop) => Err(Flow::Stop),
+        }
+    }
+
     // ----- variables --------------------------------------------------------------
 
     pub fn get_var(&self, name: &str) -> Option<String> {
@@ -493,6 +519,10 @@ impl Shell {
         self.enter()?;
         let saved = self.env.clone();
         let saved_off = self.errexit_off;
+        // The subshell starts from the streams it was given (already including the
+        // parent's `exec` redirections); traps are reset in a subshell (POSIX).
+        self.env.fds = Default::default();
+        self.env.exit_trap = None;
         let r = f(self);
         self.env = saved;
         self.errexit_off = saved_off;
@@ -506,6 +536,7 @@ impl Shell {
 
     pub fn run_command(&mut self, cmd: &Command, io: Io) -> Res {
         self.step(1)?;
+        let io = self.env.fds.apply(io);
         if let CmdKind::Simple { assigns, words } = &cmd.kind {
             return self.run_simple(cmd, assigns, words, io);
         }
@@ -674,6 +705,29 @@ impl Shell {
             }
             Err(Err(flow)) => return Err(flow),
         };
+        if argv.len() == 1 && argv[0] == "exec" && !cmd.redirs.is_empty() {
+            // `exec` with only redirections: they stay in effect for the rest of the
+            // shell (the files stay open until it exits).
+            let fds = &mut self.env.fds;
+            if cio.stdin != io.stdin {
+                fds.stdin = Some(cio.stdin);
+            }
+            if cio.out != io.out {
+                fds.out = Some(cio.out);
+            }
+            if cio.err != io.err {
+                fds.err = Some(cio.err);
+            }
+            for o in opened {
+                if let Opened::Input(id) = o {
+                    if Some(id) != cio.stdin {
+                        self.drop_input(id);
+                    }
+                }
+            }
+            self.env.status = 0;
+            return Ok(0);
+        }
         let r = if argv.is_empty() {
             let status = self.env.status_from_sub.unwrap_or(0);
             for (name, v) in values {
@@ -794,7 +848,7 @@ impl Shell {
                 let path = self.abs(&target);
                 if r.op == RedirOp::ReadWrite && !self.fs.exists(&path) {
                     let meta = self.new_file_meta(0o666);
-                    let _ = self.fs.write_file(&path, Vec::new(), meta);
+                    let _ = self.write_file(&path, Vec::new(), meta);
                 }
                 self.flush_files();
                 match self.read_bytes(&path) {
@@ -838,12 +892,18 @@ impl Shell {
             _ => {
                 let path = self.abs(target);
                 let meta = self.new_file_meta(0o666);
+                // Opening for writing copies a lower file up even if nothing is
+                // written (see `perm`), and needs write (or create) permission.
                 let res = match self.fs.stat(&path) {
                     Ok(s) if s.file_type == FileType::Dir => Err("Is a directory".to_string()),
-                    Ok(s) if s.file_type != FileType::File => Ok(()),
-                    Ok(_) if !truncate => Ok(()),
+                    Ok(s) if s.file_type != FileType::File || !truncate => {
+                        let r = self.check_access(&path, super::perm::WRITE);
+                        if r.is_ok() {
+                            self.copy_up(&path);
+                        }
+                        r.map_err(|e| e.to_string())
+                    }
                     _ => self
-                        .fs
                         .write_file(&path, Vec::new(), meta)
                         .map_err(|e| e.to_string()),
                 };
@@ -880,11 +940,9 @@ impl Shell {
     }
 
     /// The bytes of a file, bounded by the memory budget. `Err(None)`: budget ran out.
-    pub fn read_bytes(
-        &mut self,
-        path: &str,
-    ) -> Result<Vec<u8>, Option<crate::engine::fs::FsError>> {
-        let c = self.fs.read_file(path).map_err(Some)?;
+    pub fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Option<super::perm::OpError>> {
+        self.check_access(path, super::perm::READ).map_err(Some)?;
+        let c = self.fs.read_file(path).map_err(|e| Some(e.into()))?;
         if c.len() > self.limits.memory_bytes {
             self.stop(Budget::Memory);
             return Err(None);

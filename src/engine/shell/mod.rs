@@ -27,6 +27,7 @@ mod expand;
 mod glob;
 mod interp;
 mod parser;
+mod perm;
 pub(crate) mod regex;
 mod resolve;
 mod state;
@@ -212,6 +213,12 @@ pub fn run(fs: Fs, spec: &RunSpec) -> RunOutcome {
     sh.uid = spec.uid;
     sh.gid = spec.gid;
     sh.user = spec.user.clone();
+    if spec.uid != 0 {
+        sh.groups = commands::groups_of(&sh.fs, &spec.user)
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect();
+    }
     sh.mtime = spec.mtime;
     sh.hostname = spec.hostname.clone();
     let io = Io::top();

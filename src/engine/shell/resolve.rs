@@ -33,7 +33,11 @@ pub(crate) fn basename(p: &str) -> &str {
 impl Shell {
     fn is_executable(&self, path: &str) -> bool {
         match self.fs.stat(path) {
-            Ok(s) => s.file_type == FileType::File && s.meta.mode & 0o111 != 0,
+            Ok(s) => {
+                s.file_type == FileType::File
+                    && s.meta.mode & 0o111 != 0
+                    && self.check_access(path, super::perm::EXEC).is_ok()
+            }
             Err(_) => false,
         }
     }
@@ -70,7 +74,7 @@ impl Shell {
         if name.contains('/') {
             let p = self.abs(name);
             return match self.fs.stat(&p) {
-                Ok(s) if s.file_type == FileType::File && s.meta.mode & 0o111 != 0 => Ok(p),
+                Ok(s) if s.file_type == FileType::File && self.is_executable(&p) => Ok(p),
                 Ok(_) => Err(NotRunnable::Denied),
                 Err(_) => Err(NotRunnable::NotFound),
             };

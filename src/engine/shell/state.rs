@@ -43,6 +43,29 @@ pub(crate) struct Env {
     pub in_func: u32,
     /// Status of the last command substitution of the current simple command.
     pub status_from_sub: Option<i32>,
+    /// `trap ACTION EXIT`: run when this shell process exits (`None`: default).
+    pub exit_trap: Option<String>,
+    /// Streams replaced by `exec >file 2>&1 <in` for the rest of this shell.
+    pub fds: Fds,
+}
+
+/// The shell's own standard streams after `exec` redirections (`None`: inherited).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fds {
+    pub stdin: Option<Option<usize>>,
+    pub out: Option<Sink>,
+    pub err: Option<Sink>,
+}
+
+impl Fds {
+    /// The streams a command of this shell starts with.
+    pub fn apply(&self, io: Io) -> Io {
+        Io {
+            stdin: self.stdin.unwrap_or(io.stdin),
+            out: self.out.unwrap_or(io.out),
+            err: self.err.unwrap_or(io.err),
+        }
+    }
 }
 
 impl Env {
@@ -60,6 +83,8 @@ impl Env {
             loops: 0,
             in_func: 0,
             status_from_sub: None,
+            exit_trap: None,
+            fds: Fds::default(),
         }
     }
 

@@ -86,9 +86,9 @@ pub(crate) fn gzip(ctx: &mut Ctx<'_>) -> i32 {
             status = 1;
             continue;
         }
-        let _ = ctx.sh.fs.chmod(&ctx.path(&target), mode);
+        let _ = ctx.sh.chmod(&ctx.path(&target), mode);
         if !keep {
-            let _ = ctx.sh.fs.remove_file(&ctx.path(&f));
+            let _ = ctx.sh.remove_file(&ctx.path(&f));
         }
     }
     status
@@ -331,30 +331,29 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
         };
         let meta = Metadata::new(mode, u, g, mtime);
         let parent = crate::engine::fs::normalize(&format!("{target}/.."));
-        let _ = ctx.sh.fs.mkdir_all(
+        let _ = ctx.sh.mkdir_all(
             &parent,
             Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime),
         );
         let r = match kind {
             b'5' => match ctx.sh.fs.stat(&target) {
-                Ok(s) if s.file_type == FileType::Dir => ctx.sh.fs.set_metadata(&target, meta),
-                _ => ctx.sh.fs.mkdir(&target, meta),
+                Ok(s) if s.file_type == FileType::Dir => ctx.sh.set_metadata(&target, meta),
+                _ => ctx.sh.mkdir(&target, meta),
             },
             b'2' => {
-                let _ = ctx.sh.fs.remove_file(&target);
-                ctx.sh.fs.symlink(&link, &target, meta)
+                let _ = ctx.sh.remove_file(&target);
+                ctx.sh.symlink(&link, &target, meta)
             }
             b'1' => {
-                let _ = ctx.sh.fs.remove_file(&target);
+                let _ = ctx.sh.remove_file(&target);
                 let src = join(
                     &dir,
                     &link.split('/').skip(strip).collect::<Vec<_>>().join("/"),
                 );
-                ctx.sh.fs.hardlink(&src, &target)
+                ctx.sh.hardlink(&src, &target)
             }
             _ => ctx
                 .sh
-                .fs
                 .put_file(&target, data[body_start..body_end].to_vec(), meta),
         };
         if let Err(e) = r {

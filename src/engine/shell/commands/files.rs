@@ -5,6 +5,7 @@ use super::info::format_time;
 use super::users::{group_name, lookup_group, lookup_user, user_name};
 use super::{getopt, Ctx};
 use crate::engine::fs::{join, normalize, DeviceKind, FileType, Metadata, Stat};
+use crate::engine::shell::perm::READ;
 use crate::engine::shell::resolve::basename;
 
 fn has(opts: &[(char, Option<String>)], c: char) -> bool {
@@ -202,6 +203,11 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
             break;
         }
         let abs = ctx.path(&d);
+        if ctx.sh.check_access(&abs, READ).is_err() {
+            ctx.err(format!("ls: can't open '{d}': Permission denied\n"));
+            status = 2;
+            continue;
+        }
         let entries = match ctx.sh.fs.list_dir(&abs) {
             Ok(e) => e,
             Err(e) => {
@@ -283,18 +289,26 @@ pub(crate) fn mkdir(ctx: &mut Ctx<'_>) -> i32 {
         let abs = ctx.path(&d);
         let meta = ctx.meta(0o777);
         let r = if parents {
-            ctx.sh.fs.mkdir_all(&abs, meta)
+            ctx.sh.mkdir_all(&abs, meta)
         } else {
-            ctx.sh.fs.mkdir(&abs, meta)
+            ctx.sh.mkdir(&abs, meta).map_err(|e| (None, e))
         };
         match r {
             Ok(()) => {
                 if let Some(m) = mode {
-                    let _ = ctx.sh.fs.chmod(&abs, m);
+                    let _ = ctx.sh.chmod(&abs, m);
                 }
             }
-            Err(e) => {
-                ctx.err(format!("mkdir: can't create directory '{d}': {e}\n"));
+            Err((at, e)) => {
+                let shown = match at {
+                    None => d.clone(),
+                    Some(dir) if d.starts_with('/') => dir,
+                    Some(dir) => {
+                        let cwd = format!("{}/", ctx.sh.env.cwd.trim_end_matches('/'));
+                        dir.strip_prefix(&cwd).map_or(dir.clone(), str::to_string)
+                    }
+                };
+                ctx.err(format!("mkdir: can't create directory '{shown}': {e}\n"));
                 status = 1;
             }
         }
@@ -313,7 +327,7 @@ pub(crate) fn rmdir(ctx: &mut Ctx<'_>) -> i32 {
         let mut cur = d.trim_end_matches('/').to_string();
         loop {
             let abs = ctx.path(&cur);
-            if let Err(e) = ctx.sh.fs.remove_dir(&abs) {
+            if let Err(e) = ctx.sh.remove_dir(&abs) {
                 ctx.err(format!("rmdir: '{cur}': {e}\n"));
                 status = 1;
                 break;
@@ -334,6 +348,9 @@ pub(crate) fn touch(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, files) = getopt(&ctx.args(), "dtr");
     let no_create = has(&opts, 'c');
     let mut when = ctx.sh.mtime;
+    let explicit = ['d', 't', 'r']
+        .into_iter()
+        .any(|c| opt_val(&opts, c).is_some());
     if let Some(d) = opt_val(&opts, 'd') {
         when = super::info::parse_date(&d).unwrap_or(when);
     }
@@ -350,7 +367,10 @@ pub(crate) fn touch(ctx: &mut Ctx<'_>) -> i32 {
     for f in files {
         let abs = ctx.path(&f);
         if ctx.sh.fs.exists(&abs) {
-            let _ = ctx.sh.fs.set_mtime(&abs, when);
+            if let Err(e) = ctx.sh.set_mtime(&abs, when, explicit) {
+                ctx.err(format!("touch: {f}: {e}\n"));
+                status = 1;
+            }
             continue;
         }
         if no_create {
@@ -358,7 +378,7 @@ pub(crate) fn touch(ctx: &mut Ctx<'_>) -> i32 {
         }
         let mut meta = ctx.meta(0o666);
         meta.mtime = when;
-        if let Err(e) = ctx.sh.fs.write_file(&abs, Vec::new(), meta) {
+        if let Err(e) = ctx.sh.write_file(&abs, Vec::new(), meta) {
             ctx.err(format!("touch: {f}: {e}\n"));
             status = 1;
         }
@@ -406,16 +426,23 @@ pub(crate) fn rm(ctx: &mut Ctx<'_>) -> i32 {
                 }
                 let n = ctx.sh.fs.walk(&abs).map(|w| w.len()).unwrap_or(0);
                 ctx.tick(n as u64 / 8);
-                ctx.sh.fs.remove_all(&abs)
+                match ctx.sh.remove_all(&abs) {
+                    Err((Some(inner), e)) => {
+                        ctx.err(format!("rm: can't remove '{inner}': {e}\n"));
+                        status = 1;
+                        continue;
+                    }
+                    r => r.map_err(|(_, e)| e),
+                }
             } else if dir_ok {
-                ctx.sh.fs.remove_dir(&abs)
+                ctx.sh.remove_dir(&abs)
             } else {
                 ctx.err(format!("rm: '{f}' is a directory\n"));
                 status = 1;
                 continue;
             }
         } else {
-            ctx.sh.fs.remove_file(&abs)
+            ctx.sh.remove_file(&abs)
         };
         if let Err(e) = r {
             ctx.err(format!("rm: can't remove '{f}': {e}\n"));
@@ -536,7 +563,7 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
                 }
             }
             if co.preserve {
-                let _ = ctx.sh.fs.set_metadata(dst, st.meta);
+                let _ = ctx.sh.set_metadata(dst, st.meta);
             }
             Ok(())
         }
@@ -546,7 +573,7 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
                 if co.no_clobber {
                     return Ok(());
                 }
-                let _ = ctx.sh.fs.remove_file(dst);
+                let _ = ctx.sh.remove_file(dst);
             }
             let m = Metadata {
                 mode: 0o777,
@@ -577,9 +604,9 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
             let exists = ctx.sh.fs.stat(dst).is_ok();
             let r = if exists && !co.preserve {
                 // cp onto an existing file truncates it, keeping its mode and owner.
-                ctx.sh.fs.write_file(dst, content, meta)
+                ctx.sh.write_file(dst, content, meta)
             } else {
-                ctx.sh.fs.put_file(dst, content, meta)
+                ctx.sh.put_file(dst, content, meta)
             };
             r.map_err(|e| format!("can't create '{dst}': {e}"))?;
             if ctx.sh.check_fs().is_err() {
@@ -634,7 +661,7 @@ pub(crate) fn mv(ctx: &mut Ctx<'_>) -> i32 {
         if no_clobber && ctx.sh.fs.lstat(&target).is_ok() {
             continue;
         }
-        if let Err(e) = ctx.sh.fs.rename(&sabs, &target) {
+        if let Err(e) = ctx.sh.rename(&sabs, &target) {
             ctx.err(format!("mv: can't rename '{src}': {e}\n"));
             status = 1;
         }
@@ -679,14 +706,14 @@ pub(crate) fn ln(ctx: &mut Ctx<'_>) -> i32 {
                 .lstat(&link)
                 .is_ok_and(|s| s.file_type != FileType::Dir)
         {
-            let _ = ctx.sh.fs.remove_file(&link);
+            let _ = ctx.sh.remove_file(&link);
         }
         let r = if symbolic {
             let meta = ctx.meta(0o777);
-            ctx.sh.fs.symlink(&target, &link, meta)
+            ctx.sh.symlink(&target, &link, meta)
         } else {
             let tabs = ctx.path(&target);
-            ctx.sh.fs.hardlink(&tabs, &link)
+            ctx.sh.hardlink(&tabs, &link)
         };
         if let Err(e) = r {
             let shown = if dest_is_dir {
@@ -827,7 +854,11 @@ pub(crate) fn chmod(ctx: &mut Ctx<'_>) -> i32 {
                 .unwrap_or(0);
             match parse_mode(spec, old) {
                 Ok(m) => {
-                    let _ = ctx.sh.fs.chmod(&p, m);
+                    if let Err(e) = ctx.sh.chmod(&p, m) {
+                        let shown = if p == abs { f.clone() } else { p.clone() };
+                        ctx.err(format!("chmod: {shown}: {e}\n"));
+                        status = 1;
+                    }
                 }
                 Err(()) => return ctx.fail(format!("invalid mode '{spec}'")),
             }
@@ -898,11 +929,12 @@ pub(crate) fn chown(ctx: &mut Ctx<'_>) -> i32 {
                 st.meta
             };
             let (u, g) = (uid.unwrap_or(cur.uid), gid.unwrap_or(cur.gid));
-            let _ = if link && (no_deref || p != abs) {
-                ctx.sh.fs.lchown(&p, u, g)
-            } else {
-                ctx.sh.fs.chown(&p, u, g)
-            };
+            let follow = !(link && (no_deref || p != abs));
+            if let Err(e) = ctx.sh.chown(&p, u, g, follow) {
+                let shown = if p == abs { f.clone() } else { p.clone() };
+                ctx.err(format!("{}: {shown}: {e}\n", ctx.name()));
+                status = 1;
+            }
         }
     }
     status
@@ -1191,10 +1223,10 @@ pub(crate) fn mktemp(ctx: &mut Ctx<'_>) -> i32 {
         if !dry {
             let r = if dir {
                 let m = Metadata::new(0o700, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-                ctx.sh.fs.mkdir(&abs, m)
+                ctx.sh.mkdir(&abs, m)
             } else {
                 let m = Metadata::new(0o600, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-                ctx.sh.fs.write_file(&abs, Vec::new(), m)
+                ctx.sh.write_file(&abs, Vec::new(), m)
             };
             if let Err(e) = r {
                 return ctx.fail(format!("{e}"));
@@ -1228,19 +1260,19 @@ pub(crate) fn install(ctx: &mut Ctx<'_>) -> i32 {
                 .unwrap_or(Metadata::new(0, 0, 0, 0));
             let _ = ctx
                 .sh
-                .fs
-                .chown(p, uid.unwrap_or(cur.uid), gid.unwrap_or(cur.gid));
+                .chown(p, uid.unwrap_or(cur.uid), gid.unwrap_or(cur.gid), true);
         }
     };
     if has(&opts, 'd') {
         for d in &args {
             let abs = ctx.path(d);
             let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-            if let Err(e) = ctx.sh.fs.mkdir_all(&abs, meta) {
-                return ctx.fail(format!("can't create directory '{d}': {e}"));
+            if let Err((at, e)) = ctx.sh.mkdir_all(&abs, meta) {
+                let shown = at.unwrap_or_else(|| d.clone());
+                return ctx.fail(format!("can't create directory '{shown}': {e}"));
             }
             if let Some(m) = mode {
-                let _ = ctx.sh.fs.chmod(&abs, m);
+                let _ = ctx.sh.chmod(&abs, m);
             }
             chown(ctx, &abs);
         }
@@ -1257,7 +1289,7 @@ pub(crate) fn install(ctx: &mut Ctx<'_>) -> i32 {
     if has(&opts, 'D') {
         let parent = normalize(&format!("{dabs}/.."));
         let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-        let _ = ctx.sh.fs.mkdir_all(&parent, meta);
+        let _ = ctx.sh.mkdir_all(&parent, meta);
     }
     let dest_is_dir = ctx
         .sh
@@ -1276,7 +1308,7 @@ pub(crate) fn install(ctx: &mut Ctx<'_>) -> i32 {
             Err(e) => return ctx.fail(format!("can't stat '{src}': {e}")),
         };
         let meta = Metadata::new(mode.unwrap_or(0o755), ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-        if let Err(e) = ctx.sh.fs.put_file(&target, content, meta) {
+        if let Err(e) = ctx.sh.put_file(&target, content, meta) {
             return ctx.fail(format!("can't create '{target}': {e}"));
         }
         chown(ctx, &target);
@@ -1333,7 +1365,7 @@ pub(crate) fn mkfifo(ctx: &mut Ctx<'_>) -> i32 {
     for f in files {
         let abs = ctx.path(&f);
         let meta = ctx.meta(mode);
-        if let Err(e) = ctx.sh.fs.mknod(&abs, DeviceKind::Fifo, meta) {
+        if let Err(e) = ctx.sh.mknod(&abs, DeviceKind::Fifo, meta) {
             ctx.err(format!("mkfifo: {f}: {e}\n"));
             status = 1;
         }
@@ -1364,7 +1396,7 @@ pub(crate) fn mknod(ctx: &mut Ctx<'_>) -> i32 {
     };
     let abs = ctx.path(name);
     let meta = ctx.meta(mode);
-    match ctx.sh.fs.mknod(&abs, dev, meta) {
+    match ctx.sh.mknod(&abs, dev, meta) {
         Ok(()) => 0,
         Err(e) => ctx.fail(format!("{name}: {e}")),
     }

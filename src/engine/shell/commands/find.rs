@@ -393,8 +393,8 @@ pub(crate) fn find(ctx: &mut Ctx<'_>) -> i32 {
     ctx.out(std::mem::take(&mut w.out));
     for d in w.deletes.iter().rev() {
         let r = match ctx.sh.fs.lstat(d) {
-            Ok(s) if s.file_type == FileType::Dir => ctx.sh.fs.remove_dir(d),
-            Ok(_) => ctx.sh.fs.remove_file(d),
+            Ok(s) if s.file_type == FileType::Dir => ctx.sh.remove_dir(d),
+            Ok(_) => ctx.sh.remove_file(d),
             Err(_) => Ok(()),
         };
         if let Err(e) = r {

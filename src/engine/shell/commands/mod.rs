@@ -20,9 +20,12 @@ mod test;
 mod text;
 mod users;
 
+pub(crate) use users::groups_of;
+
 use super::interp::Shell;
+use super::perm::OpError;
 use super::state::Io;
-use crate::engine::fs::{FsError, Metadata};
+use crate::engine::fs::Metadata;
 
 pub(crate) type CmdFn = fn(&mut Ctx<'_>) -> i32;
 
@@ -126,11 +129,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Write a whole file (O_TRUNC), checking the filesystem budgets.
-    pub fn write_file(&mut self, p: &str, data: Vec<u8>, mode: u32) -> Result<(), FsError> {
+    pub fn write_file(&mut self, p: &str, data: Vec<u8>, mode: u32) -> Result<(), OpError> {
         let abs = self.path(p);
         let meta = self.meta(mode);
         self.tick(data.len() as u64 / 4096);
-        let r = self.sh.fs.write_file(&abs, data, meta);
+        let r = self.sh.write_file(&abs, data, meta);
         let _ = self.sh.check_fs();
         r
     }

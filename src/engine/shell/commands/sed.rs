@@ -1,6 +1,8 @@
 //! `sed [-n] [-E|-r] [-i[SUF]] [-e SCRIPT]... [-f FILE] [SCRIPT] [FILE]...`: addresses
-//! (`N`, `$`, `/re/`, ranges, `!`), commands `s y d p q = a i c { }`, `s` flags
-//! `g p i N`.
+//! (`N`, `$`, `/re/`, ranges, `!`), commands `s y d p q = a i c { }`, the hold space
+//! (`h H g G x`), multi-line commands (`n N D P`), `l`, `Q`, and branches
+//! (`:label b t T`); `s` flags `g p i N`. A script is flattened into instructions
+//! with jumps and run one cycle per input line, as POSIX describes sed.
 
 use super::{lines, Ctx};
 use crate::engine::shell::regex::Regex;
@@ -30,7 +32,35 @@ enum Cmd {
     Insert(String),
     Change(String),
     Block(Vec<Rule>),
-    Nop,
+    /// `h`: copy the pattern space to the hold space.
+    Hold,
+    /// `H`: append a newline and the pattern space to the hold space.
+    HoldAppend,
+    /// `g`: copy the hold space to the pattern space.
+    Get,
+    /// `G`: append a newline and the hold space to the pattern space.
+    GetAppend,
+    /// `x`: exchange pattern and hold space.
+    Exchange,
+    /// `n`: print the pattern space (unless `-n`), read the next line into it.
+    Next,
+    /// `N`: append a newline and the next line to the pattern space.
+    NextAppend,
+    /// `D`: delete up to the first newline, restart the cycle without reading.
+    DeleteFirst,
+    /// `P`: print up to the first newline.
+    PrintFirst,
+    /// `l`: print the pattern space unambiguously.
+    List,
+    /// `Q`: quit without printing.
+    QuitSilent,
+    /// `b label` (empty: end of script).
+    Branch(String),
+    /// `t label`: branch if a substitution was made since the last line read or `t`.
+    Test(String),
+    /// `T label`: branch if no substitution was made.
+    TestNot(String),
+    Label(String),
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +182,20 @@ impl P {
         out
     }
 
+    /// A label of `: b t T`: up to a newline or `;`, surrounding blanks dropped.
+    fn label(&mut self, in_jump: bool) -> String {
+        self.skip_ws();
+        let mut out = String::new();
+        while let Some(c) = self
+            .peek()
+            .filter(|c| *c != '\n' && *c != ';' && !(in_jump && *c == '}'))
+        {
+            out.push(c);
+            self.pos += 1;
+        }
+        out.trim_end().to_string()
+    }
+
     fn script(&mut self, in_block: bool) -> Result<Vec<Rule>, String> {
         self.depth += 1;
         if self.depth > 50 {
@@ -238,14 +282,29 @@ impl P {
                 'i' => Cmd::Insert(self.text_arg()),
                 'c' => Cmd::Change(self.text_arg()),
                 '{' => Cmd::Block(self.script(true)?),
-                'h' | 'H' | 'g' | 'G' | 'x' | 'n' | 'N' | 'D' | 'P' | 'l' | 'b' | 't' | ':' => {
-                    while self
-                        .peek()
-                        .is_some_and(|c| c != ';' && c != '\n' && c != '}')
-                    {
-                        self.pos += 1;
+                'h' => Cmd::Hold,
+                'H' => Cmd::HoldAppend,
+                'g' => Cmd::Get,
+                'G' => Cmd::GetAppend,
+                'x' => Cmd::Exchange,
+                'n' => Cmd::Next,
+                'N' => Cmd::NextAppend,
+                'D' => Cmd::DeleteFirst,
+                'P' => Cmd::PrintFirst,
+                'l' => Cmd::List,
+                'Q' => Cmd::QuitSilent,
+                'b' => Cmd::Branch(self.label(true)),
+                't' => Cmd::Test(self.label(true)),
+                'T' => Cmd::TestNot(self.label(true)),
+                ':' => {
+                    if a1.is_some() {
+                        return Err(": doesn't want any addresses".into());
                     }
-                    Cmd::Nop
+                    let l = self.label(false);
+                    if l.is_empty() {
+                        return Err("\":\" lacks a label".into());
+                    }
+                    Cmd::Label(l)
                 }
                 other => return Err(format!("unknown command: `{other}'")),
             };
@@ -288,13 +347,106 @@ fn replacement(rep: &str, chars: &[char], caps: &[Option<(usize, usize)>]) -> St
     out
 }
 
+/// One instruction of the flattened script: blocks become a start that jumps past its
+/// end when its address does not select the line, labels become jump targets (as
+/// GNU sed and BusyBox compile scripts).
+enum Op<'a> {
+    Cmd(&'a Cmd),
+    /// `{`: index of the instruction after the matching `}`.
+    Block(usize),
+}
+
+struct Inst<'a> {
+    rule: &'a Rule,
+    op: Op<'a>,
+}
+
+fn flatten<'a>(rules: &'a [Rule], out: &mut Vec<Inst<'a>>) {
+    for rule in rules {
+        if let Cmd::Block(inner) = &rule.cmd {
+            let at = out.len();
+            out.push(Inst {
+                rule,
+                op: Op::Block(0),
+            });
+            flatten(inner, out);
+            let end = out.len();
+            if let Some(i) = out.get_mut(at) {
+                i.op = Op::Block(end);
+            }
+        } else {
+            out.push(Inst {
+                rule,
+                op: Op::Cmd(&rule.cmd),
+            });
+        }
+    }
+}
+
+/// The state of a run over the input: pattern and hold space, output, the append
+/// queue (`a` text, written when the next line is read or the cycle ends).
 struct Run {
+    lines: Vec<String>,
+    /// Lines read so far (the current line number).
+    read: usize,
     out: String,
     append: Vec<String>,
-    quit: bool,
-    deleted: bool,
+    hold: String,
     quiet: bool,
     ranges: Vec<bool>,
+}
+
+impl Run {
+    fn last(&self) -> bool {
+        self.read >= self.lines.len()
+    }
+
+    fn next_line(&mut self) -> Option<String> {
+        let l = self.lines.get(self.read).cloned()?;
+        self.read += 1;
+        Some(l)
+    }
+
+    fn emit(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn flush_append(&mut self) {
+        for a in std::mem::take(&mut self.append) {
+            self.emit(&a);
+        }
+    }
+
+    fn selects(&mut self, pc: usize, rule: &Rule, ps: &str) -> bool {
+        let (n, last) = (self.read, self.last());
+        let sel = match (&rule.a1, &rule.a2) {
+            (None, _) => true,
+            (Some(a), None) => matches(a, ps, n, last),
+            (Some(a), Some(b)) => {
+                if pc >= self.ranges.len() {
+                    self.ranges.resize(pc + 1, false);
+                }
+                if self.ranges[pc] {
+                    let end = match b {
+                        Addr::Line(k) => n >= *k,
+                        _ => matches(b, ps, n, last),
+                    };
+                    if end {
+                        self.ranges[pc] = false;
+                    }
+                    true
+                } else if matches(a, ps, n, last) {
+                    let end_now = matches!(b, Addr::Line(k) if *k <= n);
+                    self.ranges[pc] = !end_now;
+                    true
+                } else {
+                    false
+                }
+            }
+        };
+        sel != rule.neg
+    }
 }
 
 fn matches(a: &Addr, line: &str, n: usize, last: bool) -> bool {
@@ -305,53 +457,116 @@ fn matches(a: &Addr, line: &str, n: usize, last: bool) -> bool {
     }
 }
 
-fn apply(
-    rules: &[Rule],
-    ps: &mut String,
-    n: usize,
-    last: bool,
-    st: &mut Run,
-    base: usize,
-) -> usize {
-    let mut idx = base;
-    for rule in rules {
-        let my = idx;
-        idx += 1;
-        if st.deleted || st.quit {
-            return idx;
-        }
-        let sel = match (&rule.a1, &rule.a2) {
-            (None, _) => true,
-            (Some(a), None) => matches(a, ps, n, last),
-            (Some(a), Some(b)) => {
-                if my >= st.ranges.len() {
-                    st.ranges.resize(my + 1, false);
-                }
-                if st.ranges[my] {
-                    let end = match b {
-                        Addr::Line(k) => n >= *k,
-                        _ => matches(b, ps, n, last),
-                    };
-                    if end {
-                        st.ranges[my] = false;
-                    }
-                    true
-                } else if matches(a, ps, n, last) {
-                    let end_now = matches!(b, Addr::Line(k) if *k <= n);
-                    st.ranges[my] = !end_now;
-                    true
-                } else {
-                    false
-                }
-            }
+/// `s`: the new pattern space if the regex matched.
+fn substitute(re: &Regex, rep: &str, global: bool, nth: usize, ps: &str) -> Option<String> {
+    let chars: Vec<char> = ps.chars().collect();
+    let mut out = String::new();
+    let mut pos = 0;
+    let mut k = 0;
+    let mut done = false;
+    let mut last_end = 0;
+    while pos <= chars.len() {
+        let Some(c) = re.find_at(&chars, pos) else {
+            break;
         };
-        if sel == rule.neg {
-            if let Cmd::Block(inner) = &rule.cmd {
-                idx += count(inner);
+        let (s, e) = c[0].unwrap_or((pos, pos));
+        k += 1;
+        if k >= nth {
+            out.extend(&chars[last_end.min(s)..s]);
+            out.push_str(&replacement(rep, &chars, &c));
+            last_end = e;
+            done = true;
+            if !global {
+                break;
             }
+        }
+        pos = if e > s { e } else { e + 1 };
+        if e == s && s < chars.len() && k >= nth {
+            out.push(chars[s]);
+            last_end = s + 1;
+        }
+    }
+    if !done {
+        return None;
+    }
+    out.extend(&chars[last_end.min(chars.len())..]);
+    Some(out)
+}
+
+/// `l`: C escapes for non-printable bytes, `\` doubled, lines folded at 69 columns
+/// with a trailing `\`, and `$` at the end (POSIX/GNU default width 70).
+fn list_line(ps: &str) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for b in ps.bytes() {
+        let piece = match b {
+            b'\\' => "\\\\".to_string(),
+            b'\x07' => "\\a".into(),
+            b'\x08' => "\\b".into(),
+            b'\x0c' => "\\f".into(),
+            b'\n' => "\\n".into(),
+            b'\r' => "\\r".into(),
+            b'\t' => "\\t".into(),
+            b'\x0b' => "\\v".into(),
+            0x20..=0x7e => (b as char).to_string(),
+            _ => format!("\\{b:03o}"),
+        };
+        if col + piece.len() > 69 {
+            out.push_str("\\\n");
+            col = 0;
+        }
+        col += piece.len();
+        out.push_str(&piece);
+    }
+    out.push('$');
+    out
+}
+
+/// How a cycle ended.
+enum End {
+    /// Autoprint (unless `-n`), then the next cycle.
+    Print,
+    /// `d`: no autoprint.
+    Delete,
+    /// `D` with a newline: restart with this pattern space, reading nothing.
+    Restart(String),
+    /// `q` (autoprint) or end of input in `n`/`N`.
+    Quit,
+    /// `Q`, or a budget ran out.
+    QuitSilent,
+}
+
+fn cycle(
+    prog: &[Inst<'_>],
+    labels: &[(String, usize)],
+    ps: &mut String,
+    st: &mut Run,
+    ctx: &mut Ctx<'_>,
+) -> End {
+    let mut pc = 0;
+    let mut tflag = false;
+    while let Some(inst) = prog.get(pc) {
+        if !st.selects(pc, inst.rule, ps) {
+            pc = match inst.op {
+                Op::Block(end) => end,
+                Op::Cmd(_) => pc + 1,
+            };
             continue;
         }
-        match &rule.cmd {
+        pc += 1;
+        let Op::Cmd(cmd) = inst.op else {
+            continue;
+        };
+        let jump = |l: &str| -> usize {
+            if l.is_empty() {
+                return prog.len();
+            }
+            labels
+                .iter()
+                .find(|(n, _)| n == l)
+                .map_or(prog.len(), |(_, i)| *i)
+        };
+        match cmd {
             Cmd::Subst {
                 re,
                 rep,
@@ -359,39 +574,11 @@ fn apply(
                 nth,
                 print,
             } => {
-                let chars: Vec<char> = ps.chars().collect();
-                let mut out = String::new();
-                let mut pos = 0;
-                let mut k = 0;
-                let mut done = false;
-                let mut last_end = 0;
-                while pos <= chars.len() {
-                    let Some(c) = re.find_at(&chars, pos) else {
-                        break;
-                    };
-                    let (s, e) = c[0].unwrap_or((pos, pos));
-                    k += 1;
-                    if k >= *nth {
-                        out.extend(&chars[last_end..s]);
-                        out.push_str(&replacement(rep, &chars, &c));
-                        last_end = e;
-                        done = true;
-                        if !global {
-                            break;
-                        }
-                    }
-                    pos = if e > s { e } else { e + 1 };
-                    if e == s && s < chars.len() && k >= *nth {
-                        out.push(chars[s]);
-                        last_end = s + 1;
-                    }
-                }
-                if done {
-                    out.extend(&chars[last_end.min(chars.len())..]);
-                    *ps = out;
+                if let Some(new) = substitute(re, rep, *global, *nth, ps) {
+                    *ps = new;
+                    tflag = true;
                     if *print {
-                        st.out.push_str(ps);
-                        st.out.push('\n');
+                        st.emit(ps);
                     }
                 }
             }
@@ -401,72 +588,149 @@ fn apply(
                     .map(|c| a.iter().position(|x| *x == c).map_or(c, |i| b[i]))
                     .collect();
             }
-            Cmd::Delete => st.deleted = true,
-            Cmd::Print => {
-                st.out.push_str(ps);
-                st.out.push('\n');
+            Cmd::Delete => return End::Delete,
+            Cmd::DeleteFirst => match ps.find('\n') {
+                None => return End::Delete,
+                Some(i) => return End::Restart(ps[i + 1..].to_string()),
+            },
+            Cmd::Print => st.emit(ps),
+            Cmd::PrintFirst => {
+                let first = ps.split('\n').next().unwrap_or("").to_string();
+                st.emit(&first);
             }
-            Cmd::Quit => st.quit = true,
-            Cmd::LineNo => st.out.push_str(&format!("{n}\n")),
+            Cmd::List => {
+                let l = list_line(ps);
+                st.emit(&l);
+            }
+            Cmd::Quit => return End::Quit,
+            Cmd::QuitSilent => return End::QuitSilent,
+            Cmd::LineNo => {
+                let n = st.read;
+                st.emit(&n.to_string());
+            }
             Cmd::Append(t) => st.append.push(t.clone()),
-            Cmd::Insert(t) => {
-                st.out.push_str(t);
-                st.out.push('\n');
-            }
+            Cmd::Insert(t) => st.emit(t),
             Cmd::Change(t) => {
-                st.out.push_str(t);
-                st.out.push('\n');
-                st.deleted = true;
+                st.emit(t);
+                return End::Delete;
             }
-            Cmd::Block(inner) => {
-                idx = apply(inner, ps, n, last, st, idx);
+            Cmd::Hold => st.hold = ps.clone(),
+            Cmd::HoldAppend => {
+                st.hold.push('\n');
+                st.hold.push_str(ps);
             }
-            Cmd::Nop => {}
+            Cmd::Get => ps.clone_from(&st.hold),
+            Cmd::GetAppend => {
+                ps.push('\n');
+                ps.push_str(&st.hold);
+            }
+            Cmd::Exchange => std::mem::swap(ps, &mut st.hold),
+            Cmd::Next => {
+                if st.last() {
+                    // GNU and BusyBox: no next line, so quit (autoprinting).
+                    return End::Quit;
+                }
+                if !st.quiet {
+                    st.emit(ps);
+                }
+                st.flush_append();
+                *ps = st.next_line().unwrap_or_default();
+                if !ctx.tick(1) {
+                    return End::QuitSilent;
+                }
+            }
+            Cmd::NextAppend => {
+                if st.last() {
+                    return End::Quit;
+                }
+                st.flush_append();
+                let next = st.next_line().unwrap_or_default();
+                ps.push('\n');
+                ps.push_str(&next);
+                if !ctx.tick(1) || !ctx.sh.hold(next.len() as u64) {
+                    return End::QuitSilent;
+                }
+            }
+            Cmd::Branch(l) => pc = jump(l),
+            Cmd::Test(l) => {
+                if std::mem::take(&mut tflag) {
+                    pc = jump(l);
+                }
+            }
+            Cmd::TestNot(l) => {
+                if !std::mem::take(&mut tflag) {
+                    pc = jump(l);
+                }
+            }
+            Cmd::Label(_) | Cmd::Block(_) => {}
+        }
+        // Branches can loop without reading input: every jump costs a step.
+        if matches!(cmd, Cmd::Branch(_) | Cmd::Test(_) | Cmd::TestNot(_)) && !ctx.tick(1) {
+            return End::QuitSilent;
+        }
+        if ps.len() > 1 << 24 && !ctx.sh.hold(ps.len() as u64) {
+            return End::QuitSilent;
         }
     }
-    idx
+    End::Print
 }
 
-fn count(rules: &[Rule]) -> usize {
-    rules
-        .iter()
-        .map(|r| {
-            1 + if let Cmd::Block(i) = &r.cmd {
-                count(i)
-            } else {
-                0
+/// Labels of the script; an undefined branch target is an error, as in sed.
+fn labels(prog: &[Inst<'_>]) -> Result<Vec<(String, usize)>, String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (i, inst) in prog.iter().enumerate() {
+        if let Op::Cmd(Cmd::Label(l)) = inst.op {
+            out.push((l.clone(), i));
+        }
+    }
+    for inst in prog {
+        if let Op::Cmd(Cmd::Branch(l) | Cmd::Test(l) | Cmd::TestNot(l)) = inst.op {
+            if !l.is_empty() && !out.iter().any(|(n, _)| n == l) {
+                return Err(format!("can't find label for jump to `{l}'"));
             }
-        })
-        .sum()
+        }
+    }
+    Ok(out)
 }
 
 fn run_script(rules: &[Rule], data: &[u8], quiet: bool, ctx: &mut Ctx<'_>) -> String {
-    let ls = lines(data);
-    let total = ls.len();
+    let mut prog = Vec::new();
+    flatten(rules, &mut prog);
+    let labels = labels(&prog).unwrap_or_default();
     let mut st = Run {
+        lines: lines(data),
+        read: 0,
         out: String::new(),
         append: Vec::new(),
-        quit: false,
-        deleted: false,
+        hold: String::new(),
         quiet,
         ranges: Vec::new(),
     };
-    for (i, line) in ls.into_iter().enumerate() {
+    let mut restart: Option<String> = None;
+    loop {
         if !ctx.tick(1) {
             break;
         }
-        let mut ps = line;
-        st.deleted = false;
-        apply(rules, &mut ps, i + 1, i + 1 == total, &mut st, 0);
-        if !st.deleted && !st.quiet {
-            st.out.push_str(&ps);
-            st.out.push('\n');
+        let mut ps = match restart.take() {
+            Some(p) => p,
+            None => match st.next_line() {
+                Some(l) => l,
+                None => break,
+            },
+        };
+        let end = cycle(&prog, &labels, &mut ps, &mut st, ctx);
+        if matches!(end, End::Print | End::Quit) && !st.quiet {
+            st.emit(&ps);
         }
-        for a in std::mem::take(&mut st.append) {
-            st.out.push_str(&a);
-            st.out.push('\n');
+        if !matches!(end, End::QuitSilent) {
+            st.flush_append();
         }
-        if st.quit {
+        match end {
+            End::Quit | End::QuitSilent => break,
+            End::Restart(rest) => restart = Some(rest),
+            End::Print | End::Delete => {}
+        }
+        if st.out.len() as u64 > ctx.sh.limits.output_bytes.saturating_mul(2) {
             break;
         }
     }
@@ -533,6 +797,11 @@ pub(crate) fn sed(ctx: &mut Ctx<'_>) -> i32 {
         Ok(r) => r,
         Err(e) => return ctx.fail(format!("-e expression #1, char {}: {e}", p.pos)),
     };
+    let mut prog = Vec::new();
+    flatten(&rules, &mut prog);
+    if let Err(e) = labels(&prog) {
+        return ctx.fail(e);
+    }
     if let Some(suffix) = in_place {
         if files.is_empty() {
             return ctx.fail("no input files");
@@ -563,7 +832,7 @@ pub(crate) fn sed(ctx: &mut Ctx<'_>) -> i32 {
                 })
                 .unwrap_or_else(|_| ctx.meta(0o644));
             let target = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs);
-            if let Err(e) = ctx.sh.fs.put_file(&target, out.into_bytes(), meta) {
+            if let Err(e) = ctx.sh.put_file(&target, out.into_bytes(), meta) {
                 ctx.fail(format!("{f}: {e}"));
                 status = 4;
             }

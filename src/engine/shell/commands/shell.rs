@@ -107,7 +107,10 @@ pub(crate) fn sh(ctx: &mut Ctx<'_>) -> i32 {
         ctx.sh.enter()?;
         let r = ctx.sh.run_list(&list, ctx.io);
         ctx.sh.leave();
-        r
+        match r {
+            Ok(s) | Err(Flow::Exit(s)) => ctx.sh.run_exit_trap(s, ctx.io),
+            other => other,
+        }
     })();
     let _ = command;
     ctx.sh.env = saved;

@@ -555,9 +555,9 @@ pub(crate) fn tee(ctx: &mut Ctx<'_>) -> i32 {
         let abs = ctx.path(f);
         let meta = ctx.meta(0o666);
         let r = if append {
-            ctx.sh.fs.append(&abs, &data, meta)
+            ctx.sh.append(&abs, &data, meta)
         } else {
-            ctx.sh.fs.write_file(&abs, data.clone(), meta)
+            ctx.sh.write_file(&abs, data.clone(), meta)
         };
         if let Err(e) = r {
             ctx.fail(format!("{f}: {e}"));

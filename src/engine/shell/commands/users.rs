@@ -74,7 +74,7 @@ fn append_line(ctx: &mut Ctx<'_>, path: &str, line: &str) {
         0o644
     };
     let meta = Metadata::new(mode, 0, 0, ctx.sh.mtime);
-    let _ = ctx.sh.fs.write_file(path, data, meta);
+    let _ = ctx.sh.write_file(path, data, meta);
 }
 
 fn rewrite(ctx: &mut Ctx<'_>, path: &str, f: impl Fn(Vec<String>) -> Vec<String>) {
@@ -92,7 +92,7 @@ fn rewrite(ctx: &mut Ctx<'_>, path: &str, f: impl Fn(Vec<String>) -> Vec<String>
         out.push('\n');
     }
     let meta = Metadata::new(0o644, 0, 0, ctx.sh.mtime);
-    let _ = ctx.sh.fs.write_file(path, out, meta);
+    let _ = ctx.sh.write_file(path, out, meta);
 }
 
 fn used_ids(fs: &Fs, path: &str) -> Vec<u32> {
@@ -154,8 +154,34 @@ fn resolve_group(fs: &Fs, g: &str) -> Option<u32> {
         .or_else(|| lookup_group(fs, g))
 }
 
+/// User and group databases are root's to change: BusyBox's applets refuse with
+/// `permission denied (are you root?)`, shadow-utils with `Permission denied.` and a
+/// failed lock of the database (exit 1).
+fn need_root(ctx: &mut Ctx<'_>) -> Option<i32> {
+    if ctx.sh.uid == 0 {
+        return None;
+    }
+    let name = ctx.name();
+    if matches!(name.as_str(), "adduser" | "addgroup") {
+        ctx.err(format!("{name}: permission denied (are you root?)\n"));
+    } else {
+        let db = if name == "groupadd" {
+            "/etc/group"
+        } else {
+            "/etc/passwd"
+        };
+        ctx.err(format!(
+            "{name}: Permission denied.\n{name}: cannot lock {db}; try again later.\n"
+        ));
+    }
+    Some(1)
+}
+
 /// shadow-utils `useradd` (and BusyBox `adduser`, by invoked name).
 pub(crate) fn useradd(ctx: &mut Ctx<'_>) -> i32 {
+    if let Some(status) = need_root(ctx) {
+        return status;
+    }
     if ctx.name() == "adduser" {
         return adduser(ctx);
     }
@@ -300,7 +326,7 @@ fn make_home(ctx: &mut Ctx<'_>, home: &str, uid: u32, gid: u32, mode: u32) {
         for e in entries {
             if let Ok(c) = ctx.sh.fs.read_file(&format!("/etc/skel/{}", e.name)) {
                 let m = Metadata::new(e.stat.meta.mode, uid, gid, ctx.sh.mtime);
-                let _ = ctx.sh.fs.put_file(&format!("{home}/{}", e.name), c, m);
+                let _ = ctx.sh.put_file(&format!("{home}/{}", e.name), c, m);
             }
         }
     }
@@ -399,6 +425,9 @@ fn adduser(ctx: &mut Ctx<'_>) -> i32 {
 
 /// shadow-utils `groupadd` (and BusyBox `addgroup`, by invoked name).
 pub(crate) fn groupadd(ctx: &mut Ctx<'_>) -> i32 {
+    if let Some(status) = need_root(ctx) {
+        return status;
+    }
     let busybox = ctx.name() == "addgroup";
     let (opts, rest) = getopt(&ctx.args(), "gKp");
     let has = |c: char| {
@@ -474,6 +503,9 @@ pub(crate) fn groupadd(ctx: &mut Ctx<'_>) -> i32 {
 }
 
 pub(crate) fn usermod(ctx: &mut Ctx<'_>) -> i32 {
+    if let Some(status) = need_root(ctx) {
+        return status;
+    }
     let args = ctx.args();
     let Some(name) = args.last().cloned() else {
         ctx.err("Usage: usermod [options] LOGIN\n");
