@@ -187,7 +187,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     };
     html! {
         <div class="terminal" onclick={focus}>
-            <div class="term-screen" ref={screen_ref} role="log" aria-live="polite" aria-label="terminal output">
+            <div class="term-screen" ref={screen_ref} tabindex="0" role="log" aria-live="polite" aria-label="terminal output">
                 { for props.lines.iter().map(|l| match l {
                     TermLine::Input(t) => html! { <div class="term-line term-in">{"$ "}{t.clone()}</div> },
                     TermLine::Stdout(t) => html! { <div class="term-line">{linkify(t, &props.on_select_id)}</div> },
