@@ -9,14 +9,11 @@ fn main() {
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let size = img.snapshots.last().map(|f| f.total_size()).unwrap_or(0);
         let files = img.snapshots.last().map(|f| f.file_count()).unwrap_or(0);
-        println!(
-            "{:<28} layers {:>2}  history {:>2}  {:>7.1} MB  {:>6} files  lookup {:>6.2} ms",
-            format!("{}:{}", path.trim_start_matches("library/"), tag),
-            img.snapshots.len(),
-            img.history.len(),
-            size as f64 / 1e6,
-            files,
-            ms
-        );
+        let name = format!("{}_{}", path.trim_start_matches("library/"), tag)
+            .replace(['.', '-', ':'], "_");
+        println!("base_{name}_lookup: {ms:.2} ms");
+        println!("base_{name}_size: {:.1} MB", size as f64 / 1e6);
+        println!("base_{name}_layers: {} layers", img.snapshots.len());
+        println!("base_{name}_files: {files} files");
     }
 }
