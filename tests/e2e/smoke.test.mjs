@@ -23,6 +23,11 @@ test('default example renders its layer stack', async () => {
   assert.ok(await page.locator('.layer-row.fs').count() >= 3);
   assert.ok(await page.locator('.layer-row.meta').count() >= 1);
   await screenshot(page, 'smoke-default');
+  // A strict Content-Security-Policy: no inline scripts or styles allowed.
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(await page.locator('script:not([src])').count(), 0);
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.foreignRequests, []);
