@@ -5,7 +5,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::build::{BuildContext, ContextFile as EngineFile};
+use crate::engine::analysis::image_tree;
+use crate::engine::build::plan::RowKind;
+use crate::engine::build::{BuildContext, ContextFile as EngineFile, StackRow};
+use crate::engine::daemon::layers::Layer;
 use crate::engine::examples;
 use crate::engine::lessons::{self, LessonState};
 use crate::engine::scenario::{self, Panel, Scenario, Theme};
@@ -13,13 +16,16 @@ use crate::engine::world::World;
 
 use super::analysis::{analysis_view, forecast_rows, Analysis, Forecast};
 use super::editor::{ContextEditor, DockerfileEditor};
+use super::file_tree::{from_analysis, FileTree, SharedTree, TreeData, Writer};
 use super::layer_detail::{file_preview, layer_detail, LayerDetail};
 use super::lessons::LessonPanel;
 use super::lifecycle::Lifecycle;
 use super::runtime::{container_views, Runtime};
 use super::session::{self, Start};
 use super::stack::LayerStack;
-use super::state::{example_list, run_line_with, Action, AppState, ContextFile, RightTab};
+use super::state::{
+    example_list, run_line_with, Action, AppState, ContextFile, FilesView, RightTab,
+};
 use super::tags::{tag_views, Tags};
 use super::terminal::Terminal;
 
@@ -49,6 +55,79 @@ fn load_scenario(state: &UseReducerHandle<AppState>, world: &Rc<RefCell<World>>,
         let action = run_line_with(&mut world.borrow_mut(), &s.dockerfile, &context, &c);
         state.dispatch(action);
     }
+}
+
+/// For each layer of an image (bottom first), the stack row that made it: the FROM
+/// row owns the base image's layers, then each filesystem row that produced a layer
+/// owns the next one (its diff_id must match; rows without file changes made none).
+fn layer_rows(rows: &[StackRow], layers: &[Rc<Layer>]) -> Vec<Option<usize>> {
+    let mut map = vec![None; layers.len()];
+    let mut next = 0;
+    for (ri, row) in rows.iter().enumerate() {
+        match row.kind {
+            RowKind::Base => {
+                for _ in 0..row.base_layers {
+                    if let Some(slot) = map.get_mut(next) {
+                        *slot = Some(ri);
+                    }
+                    next += 1;
+                }
+            }
+            RowKind::Filesystem if row.diff_id.is_some() => {
+                if let (Some(slot), Some(layer)) = (map.get_mut(next), layers.get(next)) {
+                    if row.diff_id.as_ref() == Some(&layer.diff_id) {
+                        *slot = Some(ri);
+                    }
+                }
+                next += 1;
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// The image's whole filesystem (`engine::analysis::image_tree`), each path tagged with
+/// the Dockerfile line of the layer that last wrote it.
+fn cumulative_tree(world: &World, image_id: &str, rows: &[StackRow]) -> Option<TreeData> {
+    let id = crate::engine::digest::Digest::parse(image_id).ok()?;
+    let img = world.daemon.image(&id)?;
+    let owners = layer_rows(rows, &img.layers);
+    let tree = image_tree(&img.layers);
+    Some(from_analysis(&tree, |layer: &Option<usize>| {
+        let l = (*layer)?;
+        match owners
+            .get(l)
+            .copied()
+            .flatten()
+            .and_then(|r| rows.get(r).map(|row| (r, row)))
+        {
+            Some((r, row)) => Some(Writer {
+                label: row.instruction.clone(),
+                line: row.line,
+                row: row.chain_id.as_ref().map(|_| r),
+            }),
+            None => Some(Writer {
+                label: format!("layer {}", l + 1),
+                line: 0,
+                row: None,
+            }),
+        }
+    }))
+}
+
+/// Is a keypress aimed at a text field or a control (so it must not step the build)?
+fn typing_target(e: &web_sys::KeyboardEvent, space: bool) -> bool {
+    let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let tag = el.tag_name().to_ascii_lowercase();
+    matches!(tag.as_str(), "input" | "textarea" | "select")
+        || (space && matches!(tag.as_str(), "button" | "summary" | "a"))
+        || el.get_attribute("contenteditable").is_some()
 }
 
 fn panel_shown(embed: &Option<Vec<Panel>>, p: Panel) -> bool {
@@ -250,7 +329,8 @@ pub fn App() -> Html {
         });
     }
 
-    // Presenter mode: arrow keys step through the layer stack.
+    // Presenter mode and build step mode: arrow keys (and Space in step mode) step
+    // through the layer stack; keys typed into the editors or the terminal do not.
     {
         let state = state.clone();
         let latest = latest.clone();
@@ -258,13 +338,22 @@ pub fn App() -> Html {
             let handler =
                 Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                     let s = latest.borrow();
-                    if !s.presenter {
+                    let stepping = s.step_mode && s.reveal.is_some();
+                    if !s.presenter && !stepping {
+                        return;
+                    }
+                    let key = e.key();
+                    if typing_target(&e, key == " ") {
                         return;
                     }
                     let total = s.build.rows.len();
                     let shown = s.reveal.unwrap_or(total);
-                    match e.key().as_str() {
+                    match key.as_str() {
                         "ArrowRight" | "PageDown" => {
+                            state.dispatch(Action::Reveal(Some((shown + 1).min(total))))
+                        }
+                        " " if stepping => {
+                            e.prevent_default();
                             state.dispatch(Action::Reveal(Some((shown + 1).min(total))))
                         }
                         "ArrowLeft" | "PageUp" => {
@@ -461,6 +550,63 @@ pub fn App() -> Html {
         })
     };
 
+    // The cumulative tree is computed only when shown, once per image.
+    let fs_tree = {
+        let world = world.clone();
+        let rows = state.build.rows.clone();
+        let shown = state.files_view == FilesView::Filesystem;
+        use_memo(
+            (state.build.image_id.clone(), shown, state.build_seq),
+            move |(id, shown, _)| match (id, shown) {
+                (Some(id), true) => {
+                    cumulative_tree(&world.borrow(), id, &rows).map(|t| SharedTree(Rc::new(t)))
+                }
+                _ => None,
+            },
+        )
+    };
+    let on_toggle_step = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::ToggleStep))
+    };
+    let on_next_step = {
+        let state = state.clone();
+        let total = state.build.rows.len();
+        let shown = state.reveal.unwrap_or(total);
+        Callback::from(move |_| state.dispatch(Action::Reveal(Some((shown + 1).min(total)))))
+    };
+    let on_show_all = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Reveal(None)))
+    };
+    let files_tab = |v: FilesView, label: &str| {
+        let active = state.files_view == v;
+        let state = state.clone();
+        let onclick = Callback::from(move |_| state.dispatch(Action::FilesView(v)));
+        html! { <button class="tool" aria-pressed={active.to_string()} {onclick}>{label.to_string()}</button> }
+    };
+    let on_open_fs = {
+        let state = state.clone();
+        let world = world.clone();
+        let id = state.build.image_id.clone();
+        Callback::from(move |path: String| {
+            let w = world.borrow();
+            let top = id
+                .as_ref()
+                .and_then(|id| crate::engine::digest::Digest::parse(id).ok())
+                .and_then(|id| w.daemon.image(&id))
+                .and_then(|img| img.layers.last().cloned());
+            if let Some(l) = top {
+                let text = file_preview(&l, &path);
+                state.dispatch(Action::Preview(Some((path, text))));
+            }
+        })
+    };
+    let on_writer = {
+        let state = state.clone();
+        Callback::from(move |row: usize| state.dispatch(Action::SelectRow(Some(row))))
+    };
+
     let w = world.borrow();
     let build = &state.build;
     let analysis = build
@@ -501,9 +647,14 @@ pub fn App() -> Html {
     };
     let embed = &state.embed;
     let theme_class = format!("theme-{}", state.theme.id());
+    let stepping = state.step_mode && state.reveal.is_some();
     let rows: Vec<_> = match state.reveal {
-        Some(n) if state.presenter => build.rows.iter().take(n).cloned().collect(),
+        Some(n) if state.presenter || stepping => build.rows.iter().take(n).cloned().collect(),
         _ => build.rows.clone(),
+    };
+    let step_view = match state.reveal {
+        Some(n) if stepping => Some((n, build.rows.len())),
+        _ => None,
     };
     let show_right = panel_shown(embed, Panel::Runtime)
         || panel_shown(embed, Panel::Tags)
@@ -580,9 +731,13 @@ pub fn App() -> Html {
                         }
                         <div class="panel-head">
                             <h2>{"Dockerfile"}</h2>
-                            <button class="primary" onclick={on_build} id="build-button">
-                                {format!("docker build -t {} .", state.tag)}
-                            </button>
+                            <div class="build-actions">
+                                <button class="tool" id="step-toggle" onclick={on_toggle_step} aria-pressed={state.step_mode.to_string()}
+                                    title="Step mode: a build reveals its layers one at a time (→ or Space, or Next step)">{"Step"}</button>
+                                <button class="primary" onclick={on_build} id="build-button">
+                                    {format!("docker build -t {} .", state.tag)}
+                                </button>
+                            </div>
                         </div>
                         <DockerfileEditor
                             text={state.dockerfile.clone()}
@@ -637,9 +792,48 @@ pub fn App() -> Html {
                         if state.presenter {
                             <p class="muted small">{format!("Presenter: ← → step through the stack ({} of {} rows)", rows.len(), build.rows.len())}</p>
                         }
-                        <LayerStack rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row} on_highlight={on_highlight} on_select={on_select_row} />
-                        if let Some((d, _)) = &detail {
+                        if let Some((n, total)) = step_view {
+                            <div class="step-bar">
+                                <button class="tool" id="next-step" onclick={on_next_step} disabled={n >= total}>{"Next step →"}</button>
+                                <span class="small" aria-live="polite">{
+                                    if n >= total { format!("Step mode: all {total} rows shown") }
+                                    else { format!("Step mode: {n} of {total} rows · → or Space for the next") }
+                                }</span>
+                                <button class="link small" onclick={on_show_all}>{"Show all"}</button>
+                            </div>
+                            if let Some(row) = n.checked_sub(1).and_then(|i| build.rows.get(i)) {
+                                <div class="step-log" aria-label="build log of this step">
+                                    <div class="small"><strong>{format!("Step {n}: ")}</strong><code>{row.instruction.clone()}</code>{format!(" (line {})", row.line)}</div>
+                                    <pre class="log">{build.step_logs.get(n - 1).cloned().unwrap_or_default()}</pre>
+                                </div>
+                            }
+                        }
+                        <LayerStack key={state.build_seq.to_string()} rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row}
+                            on_highlight={on_highlight.clone()} on_select={on_select_row} stepping={stepping} />
+                        if build.image_id.is_some() {
+                            <div class="files-switch" role="group" aria-label="files shown">
+                                { files_tab(FilesView::Layer, "This layer's changes") }
+                                { files_tab(FilesView::Filesystem, "Whole filesystem") }
+                            </div>
+                        }
+                        if state.files_view == FilesView::Filesystem {
+                            if let Some(tree) = (*fs_tree).clone() {
+                                <section class="fs-view" aria-label="the image's whole filesystem">
+                                    <p class="muted small">{"The image's final filesystem: every layer applied in order, later layers hiding earlier versions and whiteouts removing files. Each entry names the Dockerfile line whose layer last wrote it."}</p>
+                                    <FileTree {tree} label="whole filesystem" sizes=true on_open={on_open_fs}
+                                        on_writer={on_writer} on_highlight={on_highlight} />
+                                    if let Some((path, text)) = &state.preview {
+                                        <div class="preview">
+                                            <div class="muted small">{path.clone()}</div>
+                                            <pre>{text.clone()}</pre>
+                                        </div>
+                                    }
+                                </section>
+                            }
+                        } else if let Some((d, _)) = &detail {
                             <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
+                        } else if build.image_id.is_some() {
+                            <p class="muted small">{"Click a filesystem layer to see what it changed."}</p>
                         }
                         <div class="forecast-bar">
                             <button class="tool" onclick={on_forecast} title="Runs the build on a copy of the engine and reports which steps the cache would answer">{"What would rebuild?"}</button>
@@ -667,7 +861,7 @@ pub fn App() -> Html {
                         if state.right_tab == RightTab::Runtime {
                             <Runtime {containers} {volumes} />
                         } else {
-                            <Tags {images} {repos} />
+                            <Tags {images} {repos} marks={state.marks.clone()} />
                         }
                     </section>
                 }

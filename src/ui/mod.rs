@@ -4,6 +4,7 @@
 mod analysis;
 mod app;
 mod editor;
+mod file_tree;
 mod layer_detail;
 mod lessons;
 mod lifecycle;

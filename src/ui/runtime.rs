@@ -1,12 +1,16 @@
 //! The runtime view: each container drawn as its writable layer on top of the image's
 //! read-only layers (the seed's runtime diagram), with state, ports, volumes outside
-//! the stack, and `docker diff` as a list.
+//! the stack, and `docker diff` as a tree (directories `C`, files `A`/`C`/`D`, icons as
+//! well as colours).
 
 use yew::prelude::*;
 
 use crate::engine::build::events::human_size;
+use crate::engine::fs::FileType;
 use crate::engine::runtime::{MountSource, State};
 use crate::engine::world::World;
+
+use super::file_tree::{from_diff, FileTree, SharedTree};
 
 /// What the runtime view shows of one container.
 #[derive(Clone, PartialEq)]
@@ -22,6 +26,7 @@ pub struct ContainerView {
     pub mounts: Vec<String>,
     pub size_rw: u64,
     pub diff: Vec<(char, String)>,
+    pub diff_tree: SharedTree,
     /// Image layers, top first: (instruction or diff_id, size).
     pub image_layers: Vec<(String, u64)>,
 }
@@ -39,6 +44,8 @@ pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
         .containers
         .iter()
         .map(|c| {
+            let diff: Vec<(char, String)> =
+                c.diff().into_iter().map(|(k, p)| (k.letter(), p)).collect();
             let (state, class) = match c.state {
                 State::Created => ("created".to_string(), "created"),
                 State::Running => ("running".to_string(), "running"),
@@ -98,7 +105,14 @@ pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
                     })
                     .collect(),
                 size_rw: c.size_rw(),
-                diff: c.diff().into_iter().map(|(k, p)| (k.letter(), p)).collect(),
+                diff_tree: SharedTree(std::rc::Rc::new(from_diff(&diff, |p| {
+                    // A deleted path is a directory if the image had one there.
+                    [&c.rootfs, &c.lower]
+                        .iter()
+                        .find_map(|fs| fs.lstat(p).ok())
+                        .is_some_and(|st| st.file_type == FileType::Dir)
+                }))),
+                diff,
                 image_layers,
             }
         })
@@ -118,14 +132,6 @@ pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
 pub struct RuntimeProps {
     pub containers: Vec<ContainerView>,
     pub volumes: Vec<VolumeView>,
-}
-
-fn diff_icon(k: char) -> (&'static str, &'static str) {
-    match k {
-        'A' => ("+", "added"),
-        'D' => ("−", "deleted"),
-        _ => ("~", "changed"),
-    }
 }
 
 #[component]
@@ -163,12 +169,8 @@ pub fn Runtime(props: &RuntimeProps) -> Html {
                     if !c.diff.is_empty() {
                         <details class="diff" open=true>
                             <summary>{format!("docker diff {}", c.name)}</summary>
-                            <ul>
-                                { for c.diff.iter().map(|(k, p)| {
-                                    let (icon, what) = diff_icon(*k);
-                                    html! { <li class={classes!("diff-line", what)}><span class="diff-kind" title={what}>{format!("{k} {icon}")}</span>{" "}{p.clone()}</li> }
-                                }) }
-                            </ul>
+                            <p class="muted small">{"A added · C changed (a directory is C when something below it changed) · D deleted. Only the writable layer: the image is untouched."}</p>
+                            <FileTree tree={c.diff_tree.clone()} label={format!("docker diff {}", c.name)} open_depth={usize::MAX} />
                         </details>
                     }
                     if !c.mounts.is_empty() {

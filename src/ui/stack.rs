@@ -13,11 +13,16 @@ pub struct LayerStackProps {
     pub on_highlight: Callback<Option<usize>>,
     #[prop_or_default]
     pub on_select: Callback<Option<usize>>,
+    /// Step mode: every row slides in as it is revealed, not only the ones that ran.
+    #[prop_or_default]
+    pub stepping: bool,
 }
 
 /// The seed's diagram, live: one row per instruction, newest on top, filesystem
 /// layers distinct from metadata rows, each linked to the Dockerfile line that made it.
-/// Clicking a layer opens its file changes.
+/// Clicking a layer opens its file changes. Rows a build just executed (and, in step
+/// mode, each revealed row) carry `fresh`: CSS slides them in, unless the learner
+/// asked for reduced motion.
 #[component]
 pub fn LayerStack(props: &LayerStackProps) -> Html {
     let rows = props.rows.iter().enumerate().rev().map(|(index, row)| {
@@ -32,6 +37,7 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         };
         let hl = props.highlighted_line.is_some_and(|l| l >= row.line && l <= row.end_line);
         let selected = props.selected == Some(index);
+        let fresh = props.stepping || (row.kind == RowKind::Filesystem && !row.cached && row.miss.is_some());
         let line = row.line;
         let onmouseenter = {
             let cb = props.on_highlight.clone();
@@ -68,7 +74,7 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
             _ => html! {},
         };
         html! {
-            <li class={classes!(class, hl.then_some("hl"), selected.then_some("selected"), clickable.then_some("clickable"))}
+            <li key={index} class={classes!(class, hl.then_some("hl"), selected.then_some("selected"), clickable.then_some("clickable"), fresh.then_some("fresh"))}
                 {onmouseenter} {onmouseleave} {onclick} {onkeydown}
                 data-line={line.to_string()} tabindex="0"
                 aria-label={format!("{}: {}, line {}", row.instruction, what, line)}>

@@ -7,8 +7,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::build::{
-    failure_report, plain_progress_of, BuildContext, BuildOutput, ContextFile as EngineFile,
-    StackRow,
+    failure_report, plain_progress_of, BuildContext, BuildEvent, BuildOutput,
+    ContextFile as EngineFile, StackRow,
 };
 use crate::engine::cli::{self, LifecycleStage};
 use crate::engine::examples::{self, Example, NODE_API};
@@ -16,6 +16,7 @@ use crate::engine::lessons::{self, CheckResult, CommandRecord, LessonProgress};
 use crate::engine::scenario::{Panel, Scenario, Theme};
 use crate::engine::world::World;
 
+use super::tags::{ref_marks, ref_snapshot, RefMarks};
 use super::terminal::TermLine;
 
 /// A file of the build context as the learner edits it.
@@ -37,6 +38,9 @@ pub struct BuildView {
     pub simulated_ms: u64,
     pub ran: Vec<String>,
     pub recorded: Vec<String>,
+    /// Per row: the build log lines of its step (BuildKit vertex), or what a
+    /// metadata row recorded in the config (BuildKit runs no step for those).
+    pub step_logs: Vec<String>,
 }
 
 /// A build-check warning shown under the editor.
@@ -74,6 +78,14 @@ pub fn lint(dockerfile: &str, context: &[ContextFile]) -> Vec<LintItem> {
 /// "What would rebuild?": (step, outcome, would run) rows, or why it could not tell.
 pub type ForecastResult = Result<Vec<(String, String, bool)>, String>;
 
+/// What the image panel shows under the stack: one layer's changes, or the image's
+/// whole (cumulative) filesystem with the layer that last wrote each path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FilesView {
+    Layer,
+    Filesystem,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum RightTab {
     Runtime,
@@ -101,8 +113,15 @@ pub struct AppState {
     pub example: String,
     pub theme: Theme,
     pub presenter: bool,
-    /// Rows revealed so far in presenter step mode (`None`: all).
+    /// Rows revealed so far in presenter or build step mode (`None`: all).
     pub reveal: Option<usize>,
+    /// Build step mode (for teachers): a build reveals its rows one at a time.
+    pub step_mode: bool,
+    /// Bumped by every build, so the stack is drawn afresh and its rows slide in.
+    pub build_seq: u64,
+    pub files_view: FilesView,
+    /// References the last command moved or pinned (highlighted in the Tags view).
+    pub marks: RefMarks,
     /// Embed mode: only these panels, no editor chrome.
     pub embed: Option<Vec<Panel>>,
     /// A message shown once at the top (broken link, unreadable saved state).
@@ -132,6 +151,7 @@ pub enum Action {
         build: Option<BuildView>,
         exit_code: i32,
         stderr_first: bool,
+        marks: RefMarks,
     },
     Clear,
     SelectRow(Option<usize>),
@@ -147,6 +167,8 @@ pub enum Action {
     SetTheme(Theme),
     TogglePresenter,
     Reveal(Option<usize>),
+    ToggleStep,
+    FilesView(FilesView),
     Embed(Vec<Panel>),
     Share(Option<Result<(String, String), String>>),
     ToggleLessons,
@@ -188,6 +210,10 @@ impl AppState {
             theme: Theme::System,
             presenter: false,
             reveal: None,
+            step_mode: false,
+            build_seq: 0,
+            files_view: FilesView::Layer,
+            marks: RefMarks::default(),
             embed: None,
             banner: None,
             share: None,
@@ -281,6 +307,7 @@ impl Reducible for AppState {
                 build,
                 exit_code,
                 stderr_first,
+                marks,
             } => {
                 if next.lesson.is_some() {
                     next.lesson_records.push(CommandRecord {
@@ -311,11 +338,16 @@ impl Reducible for AppState {
                 if stage.is_some() {
                     next.stage = stage;
                 }
+                next.marks = marks;
                 if let Some(b) = build {
                     next.forecast = None;
                     next.build = b;
                     next.selected_row = None;
                     next.preview = None;
+                    next.build_seq += 1;
+                    if next.step_mode {
+                        next.reveal = Some(0);
+                    }
                 }
                 if matches!(
                     stage,
@@ -338,6 +370,9 @@ impl Reducible for AppState {
             }
             Action::Clear => next.term.clear(),
             Action::SelectRow(row) => {
+                if row.is_some() {
+                    next.files_view = FilesView::Layer;
+                }
                 next.selected_row = row;
                 next.preview = None;
             }
@@ -422,6 +457,14 @@ impl Reducible for AppState {
                 next.reveal = None;
             }
             Action::Reveal(r) => next.reveal = r,
+            Action::ToggleStep => {
+                next.step_mode = !next.step_mode;
+                next.reveal = None;
+            }
+            Action::FilesView(v) => {
+                next.files_view = v;
+                next.preview = None;
+            }
             Action::Embed(p) => next.embed = Some(p),
             Action::Share(s) => next.share = s,
             Action::ToggleLessons => next.lessons_open = !next.lessons_open,
@@ -476,6 +519,7 @@ pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
                 .filter(|r| r.kind == crate::engine::build::plan::RowKind::Metadata)
                 .map(|r| r.instruction.clone())
                 .collect();
+            let logs = step_logs(&img.rows, &out.events, &log);
             BuildView {
                 rows: img.rows.clone(),
                 log,
@@ -484,22 +528,72 @@ pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
                 error: None,
                 error_line: None,
                 simulated_ms: out.simulated_ms,
+                step_logs: logs,
                 ran,
                 recorded,
             }
         }
-        Err(e) => BuildView {
-            rows: planned_rows(dockerfile),
-            log,
-            image_id: None,
-            names: vec![],
-            error_line: e.line(),
-            error: Some(e.to_string()),
-            simulated_ms: out.simulated_ms,
-            ran: vec![],
-            recorded: vec![],
-        },
+        Err(e) => {
+            let rows = planned_rows(dockerfile);
+            BuildView {
+                step_logs: step_logs(&rows, &out.events, &log),
+                rows,
+                log,
+                image_id: None,
+                names: vec![],
+                error_line: e.line(),
+                error: Some(e.to_string()),
+                simulated_ms: out.simulated_ms,
+                ran: vec![],
+                recorded: vec![],
+            }
+        }
     }
+}
+
+/// The log lines of each row's step: BuildKit numbers vertices (`#5 [3/5] RUN ...`)
+/// and prefixes every line of a vertex with its number, so a row's lines are those
+/// of the vertex whose step starts at the row's Dockerfile line. Metadata-only
+/// instructions have no vertex (they only change the config).
+fn step_logs(rows: &[StackRow], events: &[BuildEvent], log: &str) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            let vertex = events.iter().rev().find_map(|e| match e {
+                BuildEvent::StepStarted { vertex, step } if step.line == row.line => Some(*vertex),
+                _ => None,
+            });
+            match vertex {
+                Some(v) => {
+                    let prefix = format!("#{v} ");
+                    log.lines()
+                        .filter(|l| l.starts_with(&prefix))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+                None => {
+                    let changes: Vec<String> = events
+                        .iter()
+                        .filter_map(|e| match e {
+                            BuildEvent::ConfigChanged {
+                                line, field, value, ..
+                            } if *line == row.line => Some(format!("{field} = {value}")),
+                            _ => None,
+                        })
+                        .collect();
+                    let what = if changes.is_empty() {
+                        row.config_change.clone().unwrap_or_default()
+                    } else {
+                        changes.join("\n")
+                    };
+                    format!(
+                        "(no build step: recorded in the image config, nothing runs now)\n{what}"
+                    )
+                    .trim_end()
+                    .to_string()
+                }
+            }
+        })
+        .collect()
 }
 
 /// When a build fails, the stack still shows which instructions would make layers.
@@ -548,10 +642,12 @@ pub fn run_line_with(
                 build: None,
                 exit_code: 1,
                 stderr_first: false,
+                marks: RefMarks::default(),
             }
         }
     }
     world.dockerfile = dockerfile.to_string();
+    let refs_before = ref_snapshot(world);
     let before = world.last_build.as_ref().map(|b| b.events.len());
     let had = world.last_build.is_some();
     let out = if trimmed.is_empty() {
@@ -580,6 +676,7 @@ pub fn run_line_with(
         build,
         exit_code: out.exit_code,
         stderr_first: out.stderr_first,
+        marks: ref_marks(&refs_before, &ref_snapshot(world)),
     }
 }
 

@@ -2,6 +2,8 @@
 //! tags → one image ID, drawn as pointers), image ID vs manifest digest vs layer
 //! digests, and the registries with their repositories and tags.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use yew::prelude::*;
 
 use crate::engine::build::events::human_size;
@@ -72,10 +74,75 @@ pub fn tag_views(world: &World) -> (Vec<LocalImageView>, Vec<RepoView>) {
     (images, repos)
 }
 
+/// Where every reference points, before and after a command, so the view can show
+/// which tags moved (`docker tag` onto another image, a pull after someone else
+/// pushed) and which digest references a pull by digest pinned.
+#[derive(Clone, PartialEq, Default)]
+pub struct RefSnapshot {
+    /// Local tag (familiar form) → image ID.
+    local: BTreeMap<String, String>,
+    /// Local digest references (`nginx@sha256:...`).
+    pinned: BTreeSet<String>,
+    /// `host/repo:tag` → manifest digest, in the registries.
+    remote: BTreeMap<String, String>,
+}
+
+pub fn ref_snapshot(world: &World) -> RefSnapshot {
+    let store = &world.daemon.images;
+    let mut snap = RefSnapshot::default();
+    for img in store.images() {
+        for r in store.references(&img.id) {
+            if r.digest().is_some() {
+                snap.pinned.insert(r.familiar_string());
+            } else if r.tag().is_some() {
+                snap.local.insert(r.familiar_string(), img.id.to_string());
+            }
+        }
+    }
+    for reg in world.registries.hosts() {
+        for (repo, tags) in reg.repositories() {
+            for (t, d) in tags {
+                snap.remote
+                    .insert(format!("{}/{repo}:{t}", reg.host), d.to_string());
+            }
+        }
+    }
+    snap
+}
+
+/// What one command did to references: drawn as a highlight that fades (CSS only).
+#[derive(Clone, PartialEq, Default)]
+pub struct RefMarks {
+    /// Local tags now pointing at another image: (reference, old image ID).
+    pub moved: BTreeMap<String, String>,
+    /// Digest references that appeared (a pull by digest).
+    pub pinned: BTreeSet<String>,
+    /// Registry tags now pointing at another manifest: (`host/repo:tag`, old digest).
+    pub remote_moved: BTreeMap<String, String>,
+}
+
+pub fn ref_marks(before: &RefSnapshot, after: &RefSnapshot) -> RefMarks {
+    let moved_in = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| {
+        b.iter()
+            .filter_map(|(r, now)| match a.get(r) {
+                Some(was) if was != now => Some((r.clone(), was.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    RefMarks {
+        moved: moved_in(&before.local, &after.local),
+        pinned: after.pinned.difference(&before.pinned).cloned().collect(),
+        remote_moved: moved_in(&before.remote, &after.remote),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct TagsProps {
     pub images: Vec<LocalImageView>,
     pub repos: Vec<RepoView>,
+    #[prop_or_default]
+    pub marks: RefMarks,
 }
 
 fn short(d: &str) -> String {
@@ -96,13 +163,24 @@ pub fn Tags(props: &TagsProps) -> Html {
                     <div class="image-card">
                         <div class="refs">
                             if img.refs.is_empty() { <span class="ref dangling">{"<none>:<none> (dangling)"}</span> }
-                            { for img.refs.iter().map(|r| html! { <span class="ref">{r.clone()}<span class="pointer" aria-hidden="true">{" ➜"}</span></span> }) }
+                            { for img.refs.iter().map(|r| {
+                                let was = props.marks.moved.get(r);
+                                html! {
+                                    <span class={classes!("ref", was.is_some().then_some("moved"))}
+                                        title={was.map(|w| format!("tag moved here from image {}", short(w)))}>
+                                        {r.clone()}<span class="pointer" aria-hidden="true">{" ➜"}</span>
+                                        if let Some(w) = was {
+                                            <span class="moved-note">{format!(" moved (was {})", short(w))}</span>
+                                        }
+                                    </span>
+                                }
+                            }) }
                         </div>
                         <div class="ids">
                             <div><span class="label">{"IMAGE ID (config digest)"}</span><code title={img.id.clone()}>{short(&img.id)}</code></div>
                             <div><span class="label">{"manifest digest"}</span><code title={img.manifest.clone()}>{short(&img.manifest)}</code></div>
                             { for img.digests.iter().map(|d| html! {
-                                <div><span class="label">{"pinned by digest"}</span><code>{d.clone()}</code></div>
+                                <div class={classes!("pin", props.marks.pinned.contains(d).then_some("pinned"))}><span class="label">{"pinned by digest"}</span><code>{d.clone()}</code></div>
                             }) }
                             <div class="muted small">{format!("{} layers · {}", img.layers, human_size(img.size))}
                                 { if img.in_use_by.is_empty() { String::new() } else { format!(" · used by {}", img.in_use_by.join(", ")) } }
@@ -120,8 +198,16 @@ pub fn Tags(props: &TagsProps) -> Html {
                     <div class="repo">
                         <div><span class="muted">{format!("{}/", r.host)}</span><strong>{r.repo.clone()}</strong></div>
                         <ul>
-                            { for r.tags.iter().map(|(t, d)| html! {
-                                <li><span class="ref">{t.clone()}</span>{" ➜ "}<code title={d.clone()}>{short(d)}</code></li>
+                            { for r.tags.iter().map(|(t, d)| {
+                                let was = props.marks.remote_moved.get(&format!("{}/{}:{t}", r.host, r.repo));
+                                html! {
+                                    <li>
+                                        <span class={classes!("ref", was.is_some().then_some("moved"))}>{t.clone()}</span>{" ➜ "}<code title={d.clone()}>{short(d)}</code>
+                                        if let Some(w) = was {
+                                            <span class="moved-note">{format!(" tag moved (was {})", short(w))}</span>
+                                        }
+                                    </li>
+                                }
                             }) }
                         </ul>
                     </div>
