@@ -39,7 +39,7 @@ test('wasted space is counted and what-would-rebuild names the changed file', as
 });
 
 test('no serious or critical accessibility violations (axe-core)', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, reducedMotion: 'reduce' });
   const page = await ctx.newPage();
   await page.goto(server.url);
   await ready(page);
