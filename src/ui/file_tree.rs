@@ -155,7 +155,7 @@ pub struct FileTreeProps {
     #[prop_or(1)]
     pub open_depth: usize,
     /// Children drawn per directory before "… N more".
-    #[prop_or(200)]
+    #[prop_or(100)]
     pub cap: usize,
     /// Sizes are shown (the cumulative view; a diff has none).
     #[prop_or_default]

@@ -13,7 +13,7 @@ pub struct LayerStackProps {
     pub on_highlight: Callback<Option<usize>>,
     #[prop_or_default]
     pub on_select: Callback<Option<usize>>,
-    /// Step mode: every row slides in as it is revealed, not only the ones that ran.
+    /// Step mode: each row slides in as it is revealed, not only the ones that ran.
     #[prop_or_default]
     pub stepping: bool,
 }
@@ -37,7 +37,13 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         };
         let hl = props.highlighted_line.is_some_and(|l| l >= row.line && l <= row.end_line);
         let selected = props.selected == Some(index);
-        let fresh = props.stepping || (row.kind == RowKind::Filesystem && !row.cached && row.miss.is_some());
+        // In step mode only the row just revealed (the top one): Yew may move the
+        // older rows' elements, which would restart their animation.
+        let fresh = if props.stepping {
+            index + 1 == props.rows.len()
+        } else {
+            row.kind == RowKind::Filesystem && !row.cached && row.miss.is_some()
+        };
         let line = row.line;
         let onmouseenter = {
             let cb = props.on_highlight.clone();

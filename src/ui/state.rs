@@ -676,7 +676,11 @@ pub fn run_line_with(
         build,
         exit_code: out.exit_code,
         stderr_first: out.stderr_first,
-        marks: ref_marks(&refs_before, &ref_snapshot(world)),
+        marks: ref_marks(
+            &refs_before,
+            &ref_snapshot(world),
+            if out.exit_code == 0 { trimmed } else { "" },
+        ),
     }
 }
 

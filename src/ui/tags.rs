@@ -115,13 +115,16 @@ pub fn ref_snapshot(world: &World) -> RefSnapshot {
 pub struct RefMarks {
     /// Local tags now pointing at another image: (reference, old image ID).
     pub moved: BTreeMap<String, String>,
-    /// Digest references that appeared (a pull by digest).
+    /// The digest reference a pull by digest named.
     pub pinned: BTreeSet<String>,
     /// Registry tags now pointing at another manifest: (`host/repo:tag`, old digest).
     pub remote_moved: BTreeMap<String, String>,
 }
 
-pub fn ref_marks(before: &RefSnapshot, after: &RefSnapshot) -> RefMarks {
+/// `command` is the line that ran (empty if it failed): a pull by digest marks its
+/// digest reference, even when a pull by tag had already recorded it (as Docker's
+/// `RepoDigests` does); a pull by tag records a digest but pins nothing.
+pub fn ref_marks(before: &RefSnapshot, after: &RefSnapshot, command: &str) -> RefMarks {
     let moved_in = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| {
         b.iter()
             .filter_map(|(r, now)| match a.get(r) {
@@ -132,9 +135,35 @@ pub fn ref_marks(before: &RefSnapshot, after: &RefSnapshot) -> RefMarks {
     };
     RefMarks {
         moved: moved_in(&before.local, &after.local),
-        pinned: after.pinned.difference(&before.pinned).cloned().collect(),
+        pinned: match pulled_digest(command) {
+            Some(d) => after
+                .pinned
+                .iter()
+                .filter(|r| r.ends_with(&d))
+                .cloned()
+                .collect(),
+            None => BTreeSet::new(),
+        },
         remote_moved: moved_in(&before.remote, &after.remote),
     }
+}
+
+/// `@sha256:...` of a `docker pull NAME@DIGEST` line.
+fn pulled_digest(command: &str) -> Option<String> {
+    let mut words = command.split_whitespace();
+    let first = words.next()?;
+    let rest: Vec<&str> = if first == "docker" {
+        words.collect()
+    } else {
+        return None;
+    };
+    let args = match rest.as_slice() {
+        ["pull", args @ ..] | ["image", "pull", args @ ..] => args,
+        _ => return None,
+    };
+    args.iter()
+        .filter(|a| !a.starts_with('-'))
+        .find_map(|a| a.split_once('@').map(|(_, d)| format!("@{d}")))
 }
 
 #[derive(Properties, PartialEq)]

@@ -113,6 +113,7 @@ test('docker diff as a tree: /app (C) → app.log (A) after an exec', async () =
   assert.equal(await log.count(), 0);
   await page.getByRole('button', { name: 'expand /app' }).click();
   await log.waitFor();
+  await page.waitForTimeout(500);
   await screenshot(page, 'views-diff-tree');
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
@@ -146,7 +147,9 @@ test('step mode reveals the stack one row per keypress or click, with that step\
   assert.match(log, /CACHED|DONE/);
   assert.doesNotMatch(log, /COPY \. \./);
   // Each revealed row slides in (unless reduced motion is asked for).
+  // Only the row just revealed slides in.
   assert.ok(await page.locator('.layer-stack .layer-row').first().evaluate((el) => el.classList.contains('fresh')));
+  assert.equal(await page.locator('.layer-stack .layer-row.fresh').count(), 1);
   assert.match(await page.locator('.layer-stack .layer-row').first().innerText(), /RUN npm ci/);
   // Typing in the terminal does not step.
   await page.locator('#terminal-input').fill('docker images');
@@ -157,6 +160,7 @@ test('step mode reveals the stack one row per keypress or click, with that step\
   await page.locator('#next-step').click();
   assert.match(await page.locator('.step-log').innerText(), /Step 6: CMD/);
   assert.match(await page.locator('.step-log').innerText(), /no build step: recorded in the image config/);
+  await page.waitForTimeout(500);
   await screenshot(page, 'views-step-mode');
   while (await page.locator('#next-step').isEnabled()) await page.locator('#next-step').click();
   assert.equal(await page.locator('.layer-stack .layer-row').count(), total);
@@ -175,8 +179,11 @@ test('tag moves and pins are highlighted; reduced motion keeps the highlight wit
   await ready(page);
   await type(page, 'docker pull nginx');
   await page.locator('.tags-view .ref', { hasText: 'nginx:latest' }).waitFor();
-  const digest = await page.locator('.tags-view .image-card', { hasText: 'nginx:latest' }).locator('.ids code').nth(1).getAttribute('title');
+  // The digest a pull reports (docker images --digests), as the lesson pins it.
+  const pinText = await page.locator('.tags-view .image-card', { hasText: 'nginx:latest' }).locator('.pin code').innerText();
+  const digest = pinText.slice(pinText.indexOf('@') + 1);
   assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(await page.locator('.tags-view .pin.pinned').count(), 0, 'a pull by tag pins nothing');
   await type(page, `docker pull nginx@${digest}`);
   const pin = page.locator('.tags-view .pin.pinned');
   await pin.waitFor();
