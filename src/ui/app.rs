@@ -390,6 +390,7 @@ pub fn App() -> Html {
                 &state.context,
                 &line,
             );
+            session::notify_parent(&action);
             state.dispatch(action);
         })
     };

@@ -172,3 +172,38 @@ pub fn save_lessons_done(done: &[String]) {
         let _ = store.set_item(LESSONS_KEY, &json);
     }
 }
+
+/// In an embed, tells the host page what the learner ran:
+/// `{type: "layerlab:event", command, exitCode, stage}`.
+pub fn notify_parent(action: &super::state::Action) {
+    let super::state::Action::Ran {
+        input,
+        exit_code,
+        stage,
+        ..
+    } = action
+    else {
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    if js_sys::Object::is(&parent, &window) {
+        return;
+    }
+    let stage = stage
+        .map(|s| format!("{s:?}").to_lowercase())
+        .unwrap_or_default();
+    let msg = js_object(
+        &[
+            ("type", "layerlab:event"),
+            ("command", input),
+            ("stage", &stage),
+        ],
+        Some(*exit_code),
+    );
+    let _ = parent.post_message(&msg, "*");
+}

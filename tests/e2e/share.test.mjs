@@ -123,3 +123,18 @@ test('presenter mode: large type, arrow keys step through the stack; dark theme'
   await screenshot(page, 'presenter-dark');
   await context.close();
 });
+
+test('an embedding page receives events for the commands a learner types', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await page.setContent(`<iframe id="f" src="${server.url}#/embed?panels=stack,terminal" width="1000" height="600"></iframe>`);
+  await page.evaluate(() => { window.__events = []; window.addEventListener('message', (e) => { if (e.data && e.data.type === 'layerlab:event') window.__events.push(e.data); }); });
+  const frame = page.frameLocator('#f');
+  await frame.locator('.layer-stack .layer-row').first().waitFor({ timeout: 15000 });
+  await frame.locator('#terminal-input').fill('docker images');
+  await frame.locator('#terminal-input').press('Enter');
+  await page.waitForFunction(() => window.__events.some((e) => e.command === 'docker images'));
+  const ev = await page.evaluate(() => window.__events.find((e) => e.command === 'docker images'));
+  assert.equal(ev.exitCode, 0);
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
