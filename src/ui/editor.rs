@@ -13,10 +13,133 @@ pub struct DockerfileEditorProps {
     pub on_change: Callback<String>,
 }
 
-/// A plain textarea with a line-number gutter; the gutter marks the line that the
-/// hovered layer row came from.
+const KEYWORDS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// Splits one Dockerfile line into highlighted spans (comment, instruction keyword,
+/// `--flags`, quoted strings, `$VAR`s). `continued`: the line continues the previous one.
+fn highlight_line(line: &str, continued: bool) -> Html {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') {
+        return html! { <span class="tok-comment">{line.to_string()}</span> };
+    }
+    let mut out: Vec<Html> = Vec::new();
+    let mut rest = line;
+    if !continued {
+        let indent = &line[..line.len() - trimmed.len()];
+        let word_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        let word = &trimmed[..word_len];
+        if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+            out.push(html! { {indent.to_string()} });
+            out.push(html! { <span class="tok-kw">{word.to_string()}</span> });
+            rest = &trimmed[word_len..];
+        }
+    }
+    let chars: Vec<char> = rest.chars().collect();
+    let mut i = 0;
+    let mut plain = String::new();
+    let flush = |plain: &mut String, out: &mut Vec<Html>| {
+        if !plain.is_empty() {
+            out.push(html! { {std::mem::take(plain)} });
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let at_word_start = i == 0 || chars[i - 1].is_whitespace();
+        if (c == '"' || c == '\'') && !(i > 0 && chars[i - 1] == '\\') {
+            flush(&mut plain, &mut out);
+            let mut j = i + 1;
+            while j < chars.len() && !(chars[j] == c && chars[j - 1] != '\\') {
+                j += 1;
+            }
+            let end = (j + 1).min(chars.len());
+            out.push(
+                html! { <span class="tok-str">{chars[i..end].iter().collect::<String>()}</span> },
+            );
+            i = end;
+        } else if c == '$'
+            && i + 1 < chars.len()
+            && (chars[i + 1] == '{' || chars[i + 1].is_ascii_alphabetic() || chars[i + 1] == '_')
+        {
+            flush(&mut plain, &mut out);
+            let mut j = i + 1;
+            if chars[j] == '{' {
+                while j < chars.len() && chars[j] != '}' {
+                    j += 1;
+                }
+                j = (j + 1).min(chars.len());
+            } else {
+                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+            }
+            out.push(
+                html! { <span class="tok-var">{chars[i..j].iter().collect::<String>()}</span> },
+            );
+            i = j;
+        } else if c == '-' && at_word_start && i + 1 < chars.len() && chars[i + 1] == '-' {
+            flush(&mut plain, &mut out);
+            let mut j = i;
+            while j < chars.len() && !chars[j].is_whitespace() {
+                j += 1;
+            }
+            out.push(
+                html! { <span class="tok-flag">{chars[i..j].iter().collect::<String>()}</span> },
+            );
+            i = j;
+        } else {
+            plain.push(c);
+            i += 1;
+        }
+    }
+    flush(&mut plain, &mut out);
+    html! { <>{ for out }</> }
+}
+
+/// The Dockerfile editor: a textarea over a syntax-highlighted copy of its text (the
+/// textarea's own text is transparent, so the caret and selection stay native), with
+/// a line-number gutter that marks the hovered layer's line, errors and warnings.
 #[component]
 pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
+    let pre_ref = use_node_ref();
+    let onscroll = {
+        let pre_ref = pre_ref.clone();
+        Callback::from(move |e: Event| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            if let Some(pre) = pre_ref.cast::<web_sys::Element>() {
+                pre.set_scroll_left(area.scroll_left());
+                pre.set_scroll_top(area.scroll_top());
+            }
+        })
+    };
+    let mut continued = false;
+    let highlighted: Vec<Html> = props
+        .text
+        .split('\n')
+        .map(|line| {
+            let h = highlight_line(line, continued);
+            continued = line.trim_end().ends_with('\\');
+            html! { <>{h}{"\n"}</> }
+        })
+        .collect();
     let oninput = {
         let on_change = props.on_change.clone();
         Callback::from(move |e: InputEvent| {
@@ -38,14 +161,19 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
                     html! { <div {class}>{n}</div> }
                 }) }
             </div>
-            <textarea
-                id="dockerfile"
-                aria-label="Dockerfile"
-                spellcheck="false"
-                value={props.text.clone()}
-                rows={line_count.max(8).to_string()}
-                {oninput}
-            />
+            <div class="code-area">
+                <pre class="code-hl" ref={pre_ref} aria-hidden="true">{ for highlighted }</pre>
+                <textarea
+                    id="dockerfile"
+                    aria-label="Dockerfile"
+                    spellcheck="false"
+                    wrap="off"
+                    value={props.text.clone()}
+                    rows={line_count.max(8).to_string()}
+                    {oninput}
+                    {onscroll}
+                />
+            </div>
         </div>
     }
 }
