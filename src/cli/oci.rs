@@ -62,7 +62,12 @@ pub fn load(args: &[String]) -> i32 {
     0
 }
 
+/// `save` needs images that outlive one command: the on-disk store of native mode.
 pub fn save(_args: &[String]) -> i32 {
-    eprintln!("layerlab save: the host CLI has no image store yet; use `layerlab load -i FILE -o OUT` to re-export");
+    eprintln!(
+        "layerlab save: images live in the on-disk store of native mode; run `layerlab` built with \
+`--features native` (e.g. `cargo run --features native -- save -o FILE IMAGE...`), or write a \
+build's image directly with `layerlab build --output type=oci,dest=FILE DIR`"
+    );
     1
 }
