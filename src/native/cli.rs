@@ -313,14 +313,20 @@ fn execute(verb: &str, m: &ArgMatches) -> Result<i32, String> {
                 chunk_size: m.get_one::<usize>("chunk-size").copied(),
             };
             let name = m.get_one::<String>("image").map_or("", |s| s.as_str());
-            let t = registry::push(&images, name, &opts).map_err(daemon)?;
+            let mut bars = super::progress::TransferBars::for_stderr();
+            let t = registry::push_with(&images, name, &opts, &mut bars);
+            bars.clear();
+            let t = t.map_err(daemon)?;
             t.lines.iter().for_each(|l| println!("{l}"));
             Ok(0)
         }
         "pull" => {
             let (store, mut images) = open()?;
             let name = m.get_one::<String>("image").map_or("", |s| s.as_str());
-            let t = registry::pull(&mut images, name).map_err(daemon)?;
+            let mut bars = super::progress::TransferBars::for_stderr();
+            let t = registry::pull_with(&mut images, name, &mut bars);
+            bars.clear();
+            let t = t.map_err(daemon)?;
             commit(&store, &images)?;
             t.lines.iter().for_each(|l| println!("{l}"));
             Ok(0)

@@ -106,11 +106,24 @@ pub fn overlay_available() -> bool {
     })
 }
 
+/// Sees each output line of a running step as it arrives (progress display).
+pub type OutputObserver = Box<dyn FnMut(&OutputLine)>;
+
 /// The real executor (see the module docs).
-#[derive(Debug)]
 pub struct RuncExecutor {
     opts: ExecOptions,
     seq: u64,
+    observer: Option<OutputObserver>,
+}
+
+impl std::fmt::Debug for RuncExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuncExecutor")
+            .field("opts", &self.opts)
+            .field("seq", &self.seq)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl RuncExecutor {
@@ -130,12 +143,22 @@ impl RuncExecutor {
             let scratch = opts.work_root.join(format!("probe-{}", std::process::id()));
             userns::probe(&opts.runc, &scratch)?;
         }
-        Ok(RuncExecutor { opts, seq: 0 })
+        Ok(RuncExecutor {
+            opts,
+            seq: 0,
+            observer: None,
+        })
     }
 
     /// [`RuncExecutor::new`] with [`ExecOptions::detect`].
     pub fn detect() -> Result<RuncExecutor, ExecError> {
         RuncExecutor::new(ExecOptions::detect()?)
+    }
+
+    /// Sets (or clears) the observer of live output lines; the step's result still
+    /// carries every line.
+    pub fn observe_output(&mut self, observer: Option<OutputObserver>) {
+        self.observer = observer;
     }
 
     /// Runs one step; `Err` only for failures of the machinery (not of the command).
@@ -151,7 +174,7 @@ impl RuncExecutor {
     }
 
     fn run_in(
-        &self,
+        &mut self,
         dir: &Path,
         id: &str,
         rootfs: &Fs,
@@ -269,7 +292,17 @@ impl RuncExecutor {
         }
         drop(tx);
         let mut stopped_by = None;
+        let mut output: Vec<OutputLine> = Vec::new();
+        let take_lines = |output: &mut Vec<OutputLine>, observer: &mut Option<OutputObserver>| {
+            while let Ok(line) = rx.try_recv() {
+                if let Some(f) = observer.as_mut() {
+                    f(&line);
+                }
+                output.push(line);
+            }
+        };
         let status = loop {
+            take_lines(&mut output, &mut self.observer);
             if let Some(s) = child.try_wait().map_err(io_err("waiting for runc"))? {
                 break s;
             }
@@ -291,7 +324,7 @@ impl RuncExecutor {
         for r in readers {
             let _ = r.join();
         }
-        let mut output: Vec<OutputLine> = rx.into_iter().collect();
+        take_lines(&mut output, &mut self.observer);
         output.sort_by_key(|l| l.at_ms);
         let elapsed = start.elapsed().as_millis() as u64;
         let _ = runc_command(&self.opts.runc, &state, rootless)
