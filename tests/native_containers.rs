@@ -101,3 +101,69 @@ fn build_run_diff_logs_stop_rm() {
     assert_eq!(code, 1);
     assert!(err.contains("No such container: nope"), "{err}");
 }
+
+/// `FROM scratch` + `COPY` of Debian's static busybox, with a real RUN step: no
+/// `/etc/passwd` is needed for the default user (runc resolves an unset USER as uid 0),
+/// the RUN layer holds only what the command wrote (runc's `/proc`, `/dev`, `/sys`
+/// mount points are dropped, as BuildKit does), and the image runs.
+#[test]
+fn from_scratch_with_a_static_binary_builds_and_runs() {
+    require!("runc", "/bin/busybox");
+    let home = TempDir::new("scratch");
+    let h = home.path();
+    let ctx = h.join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::copy("/bin/busybox", ctx.join("busybox")).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"/busybox echo built > /built\"]\nCMD [\"/busybox\", \"cat\", \"/built\"]\n",
+    )
+    .unwrap();
+    let id = ok(
+        h,
+        &[
+            "build",
+            "--exec=linux",
+            "-t",
+            "tiny:1",
+            ctx.to_str().unwrap(),
+        ],
+    );
+    assert!(id.trim().starts_with("sha256:"), "{id}");
+    assert_eq!(
+        ok(
+            h,
+            &[
+                "run",
+                "--exec=linux",
+                "--rm",
+                "tiny:1",
+                "/busybox",
+                "echo",
+                "hi"
+            ]
+        ),
+        "hi\n"
+    );
+    assert_eq!(ok(h, &["run", "--rm", "tiny:1"]), "built\n");
+
+    let store = layerlab::native::store::DiskStore::open(h).unwrap();
+    let images = store.load().unwrap();
+    let img = images
+        .image(&images.resolve("tiny:1").unwrap())
+        .unwrap()
+        .clone();
+    drop(store);
+    let paths = |i: usize| -> Vec<String> {
+        let blob = images
+            .blobs()
+            .get(&img.layers[i].descriptor.digest)
+            .unwrap();
+        let fs =
+            layerlab::engine::layer::apply(&layerlab::engine::daemon::empty_root(), &blob).unwrap();
+        fs.walk("/").unwrap().into_iter().map(|e| e.path).collect()
+    };
+    assert_eq!(img.layers.len(), 2);
+    assert_eq!(paths(0), ["/busybox"]);
+    assert_eq!(paths(1), ["/built"]);
+}

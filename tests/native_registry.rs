@@ -87,7 +87,9 @@ fn push_pull_round_trip_and_corrupted_blob() {
     let r1 = reg.name("bb:1");
     ok(a.path(), &["tag", "busybox:1.35", &r1]);
 
-    let out = ok(a.path(), &["push", &r1]);
+    let (code, out, err) = run(a.path(), &["push", &r1]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "", "no progress bars when stderr is not a terminal");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
@@ -110,10 +112,17 @@ fn push_pull_round_trip_and_corrupted_blob() {
         "{out}"
     );
 
-    // Chunked upload into another repository.
+    // Chunked upload into another repository, on a terminal: docker's progress row
+    // is drawn while the layer moves, then cleared; the plain lines follow.
     let r2 = reg.name("chunked:2");
     ok(a.path(), &["tag", "busybox:1.35", &r2]);
-    let out = ok(a.path(), &["push", "--chunk-size", "65536", &r2]);
+    let (code, out) =
+        native_support::run_on_terminal(a.path(), &["push", "--chunk-size", "65536", &r2]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(": Pushing [="),
+        "no progress bar on a terminal: {out}"
+    );
     assert!(out.contains(": Pushed") && out.contains(&digest), "{out}");
 
     if native_support::missing(&["skopeo"]).is_none() {
@@ -128,7 +137,8 @@ fn push_pull_round_trip_and_corrupted_blob() {
 
     // Pull by tag into an empty store: same image ID.
     let b = TempDir::new("pull");
-    let out = ok(b.path(), &["pull", &r2]);
+    let (code, out, err) = run(b.path(), &["pull", &r2]);
+    assert_eq!((code, err.as_str()), (0, ""), "no bars off a terminal");
     assert!(out.starts_with("2: Pulling from chunked\n"), "{out}");
     assert!(out.contains(": Pull complete\n"), "{out}");
     assert!(out.contains(&format!("Digest: {digest}\n")), "{out}");

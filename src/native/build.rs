@@ -291,21 +291,27 @@ pub(crate) fn run_cli(m: &clap::ArgMatches) -> Result<i32, String> {
         .collect();
     req.target = one("target");
     req.no_cache = m.get_flag("no-cache");
-    let mut linux;
+    let mut linux = None;
+    if one("exec").as_deref() == Some("linux") {
+        linux = Some(super::exec::RuncExecutor::detect().map_err(|e| format!("ERROR: {e}"))?);
+    }
     let mut simulated = SimulatedExecutor::new();
-    let exec: &mut dyn Executor = if one("exec").as_deref() == Some("linux") {
-        linux = super::exec::RuncExecutor::detect().map_err(|e| format!("ERROR: {e}"))?;
-        &mut linux
-    } else {
-        &mut simulated
+    // Real RUN steps take real time: show them live on a terminal.
+    let mut bars = linux.as_mut().map(super::progress::BuildBars::for_stderr);
+    let exec: &mut dyn Executor = match bars.as_mut() {
+        Some(b) => b,
+        None => &mut simulated,
     };
     let disk =
         super::store::DiskStore::open(&super::store::default_home()).map_err(|e| e.to_string())?;
     let mut images = disk.load().map_err(|e| e.to_string())?;
     let (mut daemon, _) = daemon_from_store(&images).map_err(|e| format!("ERROR: {e}"))?;
     daemon.clock = crate::engine::clock::Clock::starting_at(now_secs());
-    let (out, stored) =
-        build_in(&mut daemon, &mut images, req, exec).map_err(|e| format!("ERROR: {e}"))?;
+    let built = build_in(&mut daemon, &mut images, req, exec);
+    if let Some(b) = bars {
+        b.clear();
+    }
+    let (out, stored) = built.map_err(|e| format!("ERROR: {e}"))?;
     eprint!("{}", plain_progress_of(&out.events));
     for w in &out.warnings {
         eprintln!("{w}");

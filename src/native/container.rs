@@ -12,17 +12,16 @@
 //! replace CMD), as `docker run` does. A small host shell waits for runc and writes the
 //! exit code, so a detached (`-d`) container's exit status is known after `layerlab`
 //! exits, the job conmon does for podman. The store lock is not held while the
-//! container runs. Containers run as root only (rootless containers are not done).
+//! container runs. When layerlab is not root, the container runs rootless in a user
+//! namespace that maps the caller to root, exactly as a rootless RUN step does
+//! (`exec::userns`: image USER must then be root).
 
-use super::exec::{bundle, rootfs, user, ExecOptions, DEFAULT_PATH};
+use super::exec::{bundle, rootfs, runc_command, user, userns, ExecOptions, DEFAULT_PATH};
 use super::store::{ContainerRecord, DiskStore, State, VolumeRecord};
 use crate::engine::daemon::ImageRecord;
 use crate::engine::digest::Digest;
 use crate::engine::fs::Fs;
-use std::ffi::CString;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -41,8 +40,8 @@ pub enum ContainerError {
     NoSuchVolume(String),
     #[error("invalid volume specification: '{0}'")]
     BadVolume(String),
-    #[error("real containers need root (rootless containers are not implemented)")]
-    NotRoot,
+    #[error(transparent)]
+    Rootless(#[from] userns::RootlessError),
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
     #[error("{0}")]
@@ -201,13 +200,18 @@ pub fn create(
     image: &ImageRecord,
     spec: &RunSpec,
 ) -> Result<Prepared, ContainerError> {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        return Err(ContainerError::NotRoot);
-    }
+    let rootless = userns::is_rootless();
     let runc = ExecOptions::detect()
         .map_err(|e| ContainerError::Other(e.to_string()))?
         .runc;
+    if rootless {
+        let probe = store
+            .root()
+            .join("containers")
+            .join(format!(".probe-{}", std::process::id()));
+        userns::probe(&runc, &probe)?;
+    }
+    let owners = rootfs::Owners::for_rootless(rootless);
     if let Some(n) = &spec.name {
         if state.containers.values().any(|c| &c.name == n) {
             return Err(ContainerError::NameInUse(n.clone()));
@@ -253,9 +257,10 @@ pub fn create(
         std::fs::create_dir_all(d).map_err(io_err(d.display()))?;
     }
     let fs = image.rootfs();
-    rootfs::materialize(&fs, &lower).map_err(|e| ContainerError::Other(e.to_string()))?;
+    rootfs::materialize_as(&fs, &lower, owners)
+        .map_err(|e| ContainerError::Other(e.to_string()))?;
     if let Ok(s) = fs.stat("/") {
-        rootfs::apply_meta(&upper, s.meta, false).map_err(io_err("upper dir"))?;
+        rootfs::apply_meta_as(&upper, s.meta, false, owners).map_err(io_err("upper dir"))?;
     }
     let mut env = cfg.env.clone();
     if !env.iter().any(|e| e.starts_with("PATH=")) {
@@ -289,8 +294,11 @@ pub fn create(
     if args.is_empty() {
         return Err(ContainerError::Other("no command specified".to_string()));
     }
-    let exec_user =
+    let mut exec_user =
         user::resolve(&fs, &cfg.user).map_err(|e| ContainerError::Other(e.to_string()))?;
+    if rootless {
+        userns::check_user(&cfg.user, &mut exec_user)?;
+    }
     let volumes: Vec<(String, String)> = mounts
         .iter()
         .map(|(src, dst)| {
@@ -345,68 +353,39 @@ fn runc_root(store_root: &Path) -> PathBuf {
     store_root.join("containers").join(".runc")
 }
 
-/// Starts the prepared container: a host `sh` in a private mount namespace mounts the
-/// overlay, runs `runc run` with output to `log`, then writes `exitcode`. Returns the
-/// waiter process; foreground callers wait for it.
+/// Starts the prepared container: a host `sh` in a private mount namespace (and a user
+/// namespace when rootless) mounts the overlay, runs `runc run` with output to `log`,
+/// then writes `exitcode`. Returns the waiter process; foreground callers wait for it.
 pub fn start(store_root: &Path, p: &Prepared) -> Result<std::process::Child, ContainerError> {
     let d = &p.dir;
-    let opts = format!(
-        "lowerdir={},upperdir={},workdir={}",
-        d.join("lower").display(),
-        d.join("upper").display(),
-        d.join("work").display()
-    );
-    let c = |b: &[u8]| {
-        CString::new(b).map_err(|_| ContainerError::Other("path with a NUL byte".into()))
-    };
-    let (c_overlay, c_merged, c_opts, c_root) = (
-        c(b"overlay")?,
-        c(d.join("merged").as_os_str().as_bytes())?,
-        c(opts.as_bytes())?,
-        c(b"/")?,
-    );
+    let setup = userns::Setup::new(userns::is_rootless())
+        .with_overlay(
+            &d.join("lower"),
+            &d.join("upper"),
+            &d.join("work"),
+            &d.join("merged"),
+        )
+        .map_err(io_err("overlay options"))?
+        .in_new_session();
     let _ = std::fs::remove_file(d.join("exitcode"));
     let log = std::fs::File::create(d.join("log")).map_err(io_err("log"))?;
     let log2 = log.try_clone().map_err(io_err("log"))?;
+    let runc = runc_command(&p.runc, &runc_root(store_root), false);
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
-        .arg(r#""$0" --root "$1" run --bundle "$2" "$3"; echo $? > "$4""#)
-        .arg(&p.runc)
-        .arg(runc_root(store_root))
+        .arg(r#"f=$1; shift; "$@"; echo $? > "$f""#)
+        .arg("sh")
+        .arg(d.join("exitcode"))
+        .arg(runc.get_program())
+        .args(runc.get_args())
+        .arg("run")
+        .arg("--bundle")
         .arg(d.join("bundle"))
         .arg(&p.id)
-        .arg(d.join("exitcode"))
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2);
-    // SAFETY: only raw syscalls (setsid, unshare, mount) on data prepared before fork.
-    unsafe {
-        cmd.pre_exec(move || {
-            libc::setsid();
-            let ok = |rc: libc::c_int| {
-                if rc == 0 {
-                    Ok(())
-                } else {
-                    Err(io::Error::last_os_error())
-                }
-            };
-            ok(libc::unshare(libc::CLONE_NEWNS))?;
-            ok(libc::mount(
-                std::ptr::null(),
-                c_root.as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ))?;
-            ok(libc::mount(
-                c_overlay.as_ptr(),
-                c_merged.as_ptr(),
-                c_overlay.as_ptr(),
-                0,
-                c_opts.as_ptr().cast(),
-            ))
-        });
-    }
+    setup.apply(&mut cmd);
     cmd.spawn().map_err(io_err("starting runc"))
 }
 
@@ -435,9 +414,7 @@ pub fn stop(store_root: &Path, id: &str, signal: &str, timeout: Duration) {
     let Ok(runc) = runc else { return };
     let exitcode = dir(store_root, id).join("exitcode");
     let kill = |sig: &str| {
-        let _ = Command::new(&runc)
-            .arg("--root")
-            .arg(runc_root(store_root))
+        let _ = runc_command(&runc, &runc_root(store_root), true)
             .args(["kill", id, sig])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -456,9 +433,7 @@ pub fn stop(store_root: &Path, id: &str, signal: &str, timeout: Duration) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = Command::new(&runc)
-        .arg("--root")
-        .arg(runc_root(store_root))
+    let _ = runc_command(&runc, &runc_root(store_root), true)
         .args(["delete", "--force", id])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -475,7 +450,8 @@ pub fn diff(store_root: &Path, id: &str, image_rootfs: &Fs) -> Result<Vec<String
         &upper,
         rootfs::ReadBack {
             mtime: now,
-            id_map: None,
+            // SAFETY: getuid/getgid cannot fail.
+            id_map: userns::is_rootless().then(|| unsafe { (libc::getuid(), libc::getgid()) }),
         },
     )
     .map_err(|e| ContainerError::Other(e.to_string()))?;
@@ -489,20 +465,14 @@ pub fn diff(store_root: &Path, id: &str, image_rootfs: &Fs) -> Result<Vec<String
 /// Removes the container's runc state and directory (the caller stops it first).
 pub fn remove(store_root: &Path, id: &str) -> Result<(), ContainerError> {
     if let Ok(o) = ExecOptions::detect() {
-        let _ = Command::new(o.runc)
-            .arg("--root")
-            .arg(runc_root(store_root))
+        let _ = runc_command(&o.runc, &runc_root(store_root), true)
             .args(["delete", "--force", id])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
     }
     let d = dir(store_root, id);
-    match std::fs::remove_dir_all(&d) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_err(d.display())(e)),
-    }
+    rootfs::remove_tree(&d).map_err(io_err(d.display()))
 }
 
 fn daemon_err(e: impl std::fmt::Display) -> String {

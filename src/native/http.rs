@@ -87,12 +87,28 @@ impl Response {
     }
 }
 
+/// Bodies move in pieces of this size, so progress can be reported between them.
+const PIECE: usize = 64 * 1024;
+
 /// Sends one request and reads the whole response (no body for HEAD).
 pub fn request(
     method: &str,
     url: &Url,
     headers: &[(&str, &str)],
     body: &[u8],
+) -> Result<Response, HttpError> {
+    request_with(method, url, headers, body, &mut |_| {})
+}
+
+/// [`request`], calling `on_body(n)` after each piece of `n` body bytes sent or
+/// received (what progress bars count: an upload's request body, a download's
+/// response body).
+pub fn request_with(
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    on_body: &mut dyn FnMut(u64),
 ) -> Result<Response, HttpError> {
     let mut stream = TcpStream::connect(&url.host).map_err(|source| HttpError::Connect {
         addr: url.host.clone(),
@@ -112,9 +128,31 @@ pub fn request(
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
+    for piece in body.chunks(PIECE) {
+        stream.write_all(piece)?;
+        on_body(piece.len() as u64);
+    }
     stream.flush()?;
-    read_response(BufReader::new(stream), method == "HEAD")
+    read_response(BufReader::new(stream), method == "HEAD", on_body)
+}
+
+/// Appends exactly `len` bytes (or fewer at end of stream) from `r` to `body`.
+fn read_body(
+    r: &mut impl Read,
+    len: u64,
+    body: &mut Vec<u8>,
+    on_body: &mut dyn FnMut(u64),
+) -> io::Result<()> {
+    let mut left = len;
+    while left > 0 {
+        let n = (&mut *r).take(left.min(PIECE as u64)).read_to_end(body)? as u64;
+        if n == 0 {
+            break;
+        }
+        on_body(n);
+        left -= n;
+    }
+    Ok(())
 }
 
 fn read_line(r: &mut impl BufRead) -> Result<String, HttpError> {
@@ -126,7 +164,11 @@ fn read_line(r: &mut impl BufRead) -> Result<String, HttpError> {
     Ok(String::from_utf8_lossy(&line).trim_end().to_string())
 }
 
-fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, HttpError> {
+fn read_response(
+    mut r: impl BufRead,
+    head_only: bool,
+    on_body: &mut dyn FnMut(u64),
+) -> Result<Response, HttpError> {
     let status_line = read_line(&mut r)?;
     let mut parts = status_line.splitn(3, ' ');
     let (Some(version), Some(code)) = (parts.next(), parts.next()) else {
@@ -175,7 +217,7 @@ fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, HttpE
                 return Err(HttpError::TooLarge);
             }
             let start = resp.body.len();
-            (&mut r).take(size).read_to_end(&mut resp.body)?;
+            read_body(&mut r, size, &mut resp.body, on_body)?;
             if (resp.body.len() - start) as u64 != size {
                 return Err(HttpError::Malformed("truncated chunk".into()));
             }
@@ -188,12 +230,12 @@ fn read_response(mut r: impl BufRead, head_only: bool) -> Result<Response, HttpE
         if len > MAX_BODY {
             return Err(HttpError::TooLarge);
         }
-        (&mut r).take(len).read_to_end(&mut resp.body)?;
+        read_body(&mut r, len, &mut resp.body, on_body)?;
         if resp.body.len() as u64 != len {
             return Err(HttpError::Malformed("truncated body".into()));
         }
     } else {
-        r.take(MAX_BODY + 1).read_to_end(&mut resp.body)?;
+        read_body(&mut r, MAX_BODY + 1, &mut resp.body, on_body)?;
         if resp.body.len() as u64 > MAX_BODY {
             return Err(HttpError::TooLarge);
         }
@@ -208,19 +250,28 @@ mod tests {
     #[test]
     fn parses_chunked_and_content_length_bodies() {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let r = read_response(&raw[..], false).unwrap();
+        let r = read_response(&raw[..], false, &mut |_| {}).unwrap();
         assert_eq!(r.body, b"abcde");
         let raw =
             b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nDocker-Content-Digest: x\r\n\r\nhi";
-        let r = read_response(&raw[..], false).unwrap();
+        let r = read_response(&raw[..], false, &mut |_| {}).unwrap();
         assert_eq!((r.status, r.body.as_slice()), (404, &b"hi"[..]));
         assert_eq!(r.header("docker-content-digest"), Some("x"));
         assert!(read_response(
             &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"[..],
-            false
+            false,
+            &mut |_| {}
         )
         .is_err());
-        assert!(read_response(&b"garbage"[..], false).is_err());
+        assert!(read_response(&b"garbage"[..], false, &mut |_| {}).is_err());
+        let big = vec![b'x'; 150_000];
+        let mut raw =
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", big.len()).into_bytes();
+        raw.extend(&big);
+        let mut pieces = Vec::new();
+        let r = read_response(&raw[..], false, &mut |n| pieces.push(n)).unwrap();
+        assert_eq!(r.body, big);
+        assert_eq!(pieces, [65_536, 65_536, 18_928], "progress per piece");
     }
 
     #[test]

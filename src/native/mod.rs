@@ -7,6 +7,7 @@
 //! * [`exec`]: [`exec::RuncExecutor`], the real `Executor` for RUN: overlayfs over the
 //!   materialised rootfs, `runc run` in fresh namespaces, the upper dir read back.
 //! * [`busybox`]: a base rootfs from Debian's `busybox-static`.
+//! * [`progress`]: progress bars on stderr (terminal only) for push/pull and real RUN.
 //! * [`cli`]: the `layerlab` verbs that use the store (`load`, `save`, `images`, `tag`,
 //!   `rmi`, `push`, `pull`, `fsck`).
 //!
@@ -21,5 +22,6 @@ pub mod container;
 pub mod exec;
 pub mod fsio;
 pub mod http;
+pub mod progress;
 pub mod registry;
 pub mod store;

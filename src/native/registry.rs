@@ -66,6 +66,24 @@ pub struct PushOptions {
     pub chunk_size: Option<usize>,
 }
 
+/// Watches blob transfers as they happen (the progress bars of `docker push/pull`);
+/// the final [`Transfer::lines`] do not depend on it. `id` is the short ID docker
+/// shows for the layer, `action` its live verb (`Pushing`, `Downloading`).
+pub trait TransferObserver {
+    /// A layer transfer of `total` bytes begins.
+    fn start(&mut self, _id: &str, _action: &str, _total: u64) {}
+    /// `bytes` more of it moved.
+    fn advance(&mut self, _id: &str, _bytes: u64) {}
+    /// It ended with docker's status (`Pushed`, `Layer already exists`, `Pull complete`).
+    fn done(&mut self, _id: &str, _status: &str) {}
+}
+
+/// No progress display.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl TransferObserver for NoProgress {}
+
 /// What a push or pull did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
@@ -113,9 +131,18 @@ fn status_error(what: &str, r: &http::Response) -> RegistryError {
 
 /// Follows redirects (a registry may send blob GETs to storage elsewhere).
 fn get(url: Url, headers: &[(&str, &str)]) -> Result<http::Response, RegistryError> {
+    get_with(url, headers, &mut |_| {})
+}
+
+/// [`get`] counting body bytes received.
+fn get_with(
+    url: Url,
+    headers: &[(&str, &str)],
+    on_body: &mut dyn FnMut(u64),
+) -> Result<http::Response, RegistryError> {
     let mut url = url;
     for _ in 0..MAX_REDIRECTS {
-        let r = http::request("GET", &url, headers, &[])?;
+        let r = http::request_with("GET", &url, headers, &[], &mut *on_body)?;
         if matches!(r.status, 301 | 302 | 303 | 307 | 308) {
             if let Some(loc) = r.header("location") {
                 url = url.join(loc)?;
@@ -137,6 +164,16 @@ pub fn push(
     name: &str,
     opts: &PushOptions,
 ) -> Result<Transfer, RegistryError> {
+    push_with(images, name, opts, &mut NoProgress)
+}
+
+/// [`push`], reporting each layer upload to `obs`.
+pub fn push_with(
+    images: &ImageStore,
+    name: &str,
+    opts: &PushOptions,
+    obs: &mut dyn TransferObserver,
+) -> Result<Transfer, RegistryError> {
     let r = reference::parse_normalized_named(name)?.tag_name_only();
     let repo = Repo::of(&r)?;
     let id = images.resolve(&r.to_string())?;
@@ -154,15 +191,30 @@ pub fn push(
         bytes_transferred: 0,
     };
     for l in img.layers.iter().rev() {
-        let uploaded = upload_blob(&repo, images, &l.descriptor.digest, opts, &mut t)?;
+        let id = short(&l.diff_id);
+        let uploaded = upload_blob(
+            &repo,
+            images,
+            &l.descriptor.digest,
+            opts,
+            &mut t,
+            &mut |n| {
+                if n == 0 {
+                    obs.start(id, "Pushing", l.descriptor.size);
+                } else {
+                    obs.advance(id, n);
+                }
+            },
+        )?;
         let what = if uploaded {
             "Pushed"
         } else {
             "Layer already exists"
         };
-        t.lines.push(format!("{}: {what}", short(&l.diff_id)));
+        obs.done(id, what);
+        t.lines.push(format!("{id}: {what}"));
     }
-    upload_blob(&repo, images, &img.id, opts, &mut t)?;
+    upload_blob(&repo, images, &img.id, opts, &mut t, &mut |_| {})?;
     let manifest = images.blobs().get(&img.manifest_digest)?;
     let mt = Manifest::from_bytes(&manifest)
         .ok()
@@ -189,18 +241,21 @@ pub fn push(
 }
 
 /// Uploads one blob unless the registry has it; returns whether it was sent.
+/// `progress(0)` announces the upload, then `progress(n)` counts bytes sent.
 fn upload_blob(
     repo: &Repo,
     images: &ImageStore,
     d: &Digest,
     opts: &PushOptions,
     t: &mut Transfer,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<bool, RegistryError> {
     let head = http::request("HEAD", &repo.url(&format!("blobs/{d}"))?, &[], &[])?;
     if head.status == 200 {
         return Ok(false);
     }
     let bytes = images.blobs().get(d)?;
+    progress(0);
     let start = http::request("POST", &repo.url("blobs/uploads/")?, &[], &[])?;
     if start.status != 202 {
         return Err(status_error("blob upload", &start));
@@ -216,7 +271,7 @@ fn upload_blob(
         for part in bytes.chunks(chunk) {
             let range = format!("{}-{}", offset, offset + part.len() - 1);
             let url = base.join(&loc)?;
-            let resp = http::request(
+            let resp = http::request_with(
                 "PATCH",
                 &url,
                 &[
@@ -224,6 +279,7 @@ fn upload_blob(
                     ("Content-Range", &range),
                 ],
                 part,
+                &mut *progress,
             )?;
             if resp.status != 202 {
                 return Err(status_error("blob chunk upload", &resp));
@@ -238,11 +294,12 @@ fn upload_blob(
     }
     let sep = if loc.contains('?') { '&' } else { '?' };
     let url = base.join(&format!("{loc}{sep}digest={d}"))?;
-    let resp = http::request(
+    let resp = http::request_with(
         "PUT",
         &url,
         &[("Content-Type", "application/octet-stream")],
         final_body,
+        &mut *progress,
     )?;
     if resp.status != 201 {
         return Err(status_error("blob upload", &resp));
@@ -257,6 +314,15 @@ const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, appli
 /// `docker pull NAME[:TAG|@DIGEST]` into `images` (nothing is stored unless every
 /// blob verified).
 pub fn pull(images: &mut ImageStore, name: &str) -> Result<Transfer, RegistryError> {
+    pull_with(images, name, &mut NoProgress)
+}
+
+/// [`pull`], reporting each layer download to `obs`.
+pub fn pull_with(
+    images: &mut ImageStore,
+    name: &str,
+    obs: &mut dyn TransferObserver,
+) -> Result<Transfer, RegistryError> {
     let r = reference::parse_normalized_named(name)?.tag_name_only();
     let repo = Repo::of(&r)?;
     let wanted = r
@@ -300,21 +366,19 @@ pub fn pull(images: &mut ImageStore, name: &str) -> Result<Transfer, RegistryErr
         return Err(invalid("manifest", format!("unsupported media type {mt}")));
     }
     let manifest = Manifest::from_bytes(&manifest_bytes).map_err(|e| invalid("manifest", e))?;
-    let config = fetch_blob(&repo, images, &manifest.config, &mut t)?;
+    let config = fetch_blob(&repo, images, &manifest.config, &mut t, &mut NoProgress)?;
     let mut layers = Vec::new();
     for l in &manifest.layers {
         let had = images.blobs().contains(&l.digest);
-        let bytes = fetch_blob(&repo, images, l, &mut t)?;
+        let bytes = fetch_blob(&repo, images, l, &mut t, obs)?;
         let (diff_id, size) = diff_id_of(&l.digest.to_string(), &bytes)?;
-        t.lines.push(format!(
-            "{}: {}",
-            short(&l.digest),
-            if had {
-                "Already exists"
-            } else {
-                "Pull complete"
-            }
-        ));
+        let status = if had {
+            "Already exists"
+        } else {
+            "Pull complete"
+        };
+        obs.done(short(&l.digest), status);
+        t.lines.push(format!("{}: {status}", short(&l.digest)));
         layers.push(LayerBlob {
             media_type: l.media_type.clone(),
             bytes,
@@ -383,11 +447,16 @@ fn fetch_blob(
     images: &ImageStore,
     d: &Descriptor,
     t: &mut Transfer,
+    obs: &mut dyn TransferObserver,
 ) -> Result<Vec<u8>, RegistryError> {
     if let Ok(b) = images.blobs().get(&d.digest) {
         return Ok(b.to_vec());
     }
-    let resp = get(repo.url(&format!("blobs/{}", d.digest))?, &[])?;
+    let id = short(&d.digest);
+    obs.start(id, "Downloading", d.size);
+    let resp = get_with(repo.url(&format!("blobs/{}", d.digest))?, &[], &mut |n| {
+        obs.advance(id, n)
+    })?;
     if resp.status != 200 {
         return Err(status_error(&format!("blob {}", d.digest), &resp));
     }

@@ -86,3 +86,24 @@ pub fn ok(home: &Path, args: &[&str]) -> String {
     assert_eq!(code, 0, "layerlab {args:?} failed:\n{out}\n{err}");
     out
 }
+
+/// Runs `layerlab args...` on a pseudo-terminal (util-linux `script`), returning
+/// everything it wrote there (stdout and stderr interleaved, with escape codes).
+pub fn run_on_terminal(home: &Path, args: &[&str]) -> (i32, String) {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_layerlab"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect();
+    let out = Command::new("script")
+        .args(["-qfec", &line.join(" "), "/dev/null"])
+        .env("LAYERLAB_HOME", home)
+        .env("TERM", "xterm")
+        .env_remove(layerlab::native::fsio::CRASH_ENV)
+        .output()
+        .expect("run script");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}

@@ -14,20 +14,19 @@
 //!    yields exactly the OCI layer.
 //!
 //! Not root: the child first creates a user namespace mapping the caller to root
-//! (`unshare(CLONE_NEWUSER)` with `/proc/self/{setgroups,uid_map,gid_map}`; overlay
-//! mounts inside a user namespace need Linux 5.11), and runc runs rootless in it.
-//! This path is implemented but the test suite only runs as root.
+//! ([`userns`]: overlay mounts inside a user namespace need Linux 5.11), and runc runs
+//! rootless in it. [`RuncExecutor::new`] probes that the kernel allows both, so a
+//! refusal is one error naming the missing piece (tests/native_rootless.rs).
 
 pub mod bundle;
 pub mod rootfs;
 pub mod user;
+pub mod userns;
 
 use crate::engine::build::executor::{Executor, OutputLine, RunRequest, RunResult};
 use crate::engine::fs::Fs;
-use std::ffi::CString;
 use std::io::{self, BufRead, BufReader};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -48,6 +47,8 @@ pub enum ExecError {
     Rootfs(#[from] rootfs::RootfsError),
     #[error(transparent)]
     User(#[from] user::UserError),
+    #[error(transparent)]
+    Rootless(#[from] userns::RootlessError),
 }
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> ExecError {
@@ -70,10 +71,17 @@ pub struct ExecOptions {
 }
 
 impl ExecOptions {
-    /// `$TMPDIR/layerlab-exec`, a 10-minute timeout, runc from PATH.
+    /// `$TMPDIR/layerlab-exec` (`layerlab-exec-<uid>` when not root, so users do not
+    /// share it), a 10-minute timeout, runc from PATH.
     pub fn detect() -> Result<ExecOptions, ExecError> {
+        let dir = if userns::is_rootless() {
+            // SAFETY: getuid cannot fail.
+            format!("layerlab-exec-{}", unsafe { libc::getuid() })
+        } else {
+            "layerlab-exec".to_string()
+        };
         Ok(ExecOptions {
-            work_root: std::env::temp_dir().join("layerlab-exec"),
+            work_root: std::env::temp_dir().join(dir),
             timeout: Duration::from_secs(600),
             runc: find_runc().ok_or(ExecError::NoRunc)?,
             keep_work: false,
@@ -98,15 +106,30 @@ pub fn overlay_available() -> bool {
     })
 }
 
+/// Sees each output line of a running step as it arrives (progress display).
+pub type OutputObserver = Box<dyn FnMut(&OutputLine)>;
+
 /// The real executor (see the module docs).
-#[derive(Debug)]
 pub struct RuncExecutor {
     opts: ExecOptions,
     seq: u64,
+    observer: Option<OutputObserver>,
+}
+
+impl std::fmt::Debug for RuncExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuncExecutor")
+            .field("opts", &self.opts)
+            .field("seq", &self.seq)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl RuncExecutor {
-    /// Checks that runc and overlayfs are there; the error says what to install.
+    /// Checks that runc and overlayfs are there and, when not root, that the kernel
+    /// allows a user namespace with an overlay mount in it; the error says what to
+    /// install or enable.
     pub fn new(opts: ExecOptions) -> Result<RuncExecutor, ExecError> {
         if !opts.runc.is_file() {
             return Err(ExecError::NoRunc);
@@ -116,12 +139,26 @@ impl RuncExecutor {
         }
         std::fs::create_dir_all(&opts.work_root)
             .map_err(io_err(opts.work_root.display().to_string()))?;
-        Ok(RuncExecutor { opts, seq: 0 })
+        if userns::is_rootless() {
+            let scratch = opts.work_root.join(format!("probe-{}", std::process::id()));
+            userns::probe(&opts.runc, &scratch)?;
+        }
+        Ok(RuncExecutor {
+            opts,
+            seq: 0,
+            observer: None,
+        })
     }
 
     /// [`RuncExecutor::new`] with [`ExecOptions::detect`].
     pub fn detect() -> Result<RuncExecutor, ExecError> {
         RuncExecutor::new(ExecOptions::detect()?)
+    }
+
+    /// Sets (or clears) the observer of live output lines; the step's result still
+    /// carries every line.
+    pub fn observe_output(&mut self, observer: Option<OutputObserver>) {
+        self.observer = observer;
     }
 
     /// Runs one step; `Err` only for failures of the machinery (not of the command).
@@ -131,19 +168,24 @@ impl RuncExecutor {
         let dir = self.opts.work_root.join(&id);
         let result = self.run_in(&dir, &id, rootfs, req);
         if !self.opts.keep_work {
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = rootfs::remove_tree(&dir);
         }
         result
     }
 
     fn run_in(
-        &self,
+        &mut self,
         dir: &Path,
         id: &str,
         rootfs: &Fs,
         req: &RunRequest,
     ) -> Result<RunResult, ExecError> {
-        let user = user::resolve(rootfs, &req.user)?;
+        let rootless = userns::is_rootless();
+        let mut user = user::resolve(rootfs, &req.user)?;
+        if rootless {
+            userns::check_user(&req.user, &mut user)?;
+        }
+        let owners = rootfs::Owners::for_rootless(rootless);
         let (lower, upper, work, merged, bundle_dir, files) = (
             dir.join("lower"),
             dir.join("upper"),
@@ -155,14 +197,14 @@ impl RuncExecutor {
         for d in [&upper, &work, &merged, &bundle_dir, &files] {
             std::fs::create_dir_all(d).map_err(io_err(d.display().to_string()))?;
         }
-        rootfs::materialize(rootfs, &lower)?;
+        rootfs::materialize_as(rootfs, &lower, owners)?;
         // The merged root takes the upper root's attributes: start them equal to the
         // lower root's so an untouched `/` reads back unchanged.
         let root_meta = rootfs
             .stat("/")
             .map(|s| s.meta)
             .unwrap_or(crate::engine::fs::Metadata::new(0o755, 0, 0, 0));
-        rootfs::apply_meta(&upper, root_meta, false).map_err(io_err("upper dir"))?;
+        rootfs::apply_meta_as(&upper, root_meta, false, owners).map_err(io_err("upper dir"))?;
         let mut binds = Vec::new();
         for (i, (path, content)) in req.files.iter().enumerate() {
             let host = files.join(i.to_string());
@@ -179,7 +221,6 @@ impl RuncExecutor {
         } else {
             req.workdir.as_str()
         };
-        let rootless = unsafe_geteuid() != 0;
         let mut config = bundle::config(&bundle::BundleSpec {
             rootfs: &merged,
             args: &args,
@@ -199,32 +240,13 @@ impl RuncExecutor {
         let cfg_path = bundle_dir.join("config.json");
         std::fs::write(&cfg_path, config.to_string()).map_err(io_err("config.json"))?;
 
-        let opts = format!(
-            "lowerdir={},upperdir={},workdir={}",
-            lower.display(),
-            upper.display(),
-            work.display()
-        );
-        let c = |s: &[u8]| {
-            CString::new(s).map_err(|_| io_err("path")(io::ErrorKind::InvalidInput.into()))
-        };
-        let (c_overlay, c_merged, c_opts, c_root) = (
-            c(b"overlay")?,
-            c(merged.as_os_str().as_bytes())?,
-            c(opts.as_bytes())?,
-            c(b"/")?,
-        );
-        let (uid, gid) = (unsafe_getuid(), unsafe_getgid());
-        let maps = (
-            format!("0 {uid} 1\n").into_bytes(),
-            format!("0 {gid} 1\n").into_bytes(),
-        );
+        let setup = userns::Setup::new(rootless)
+            .with_overlay(&lower, &upper, &work, &merged)
+            .map_err(io_err("overlay options"))?;
+        // SAFETY: getuid/getgid cannot fail.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
         let state = self.opts.work_root.join("runc-state");
-        let mut cmd = Command::new(&self.opts.runc);
-        cmd.arg("--root").arg(&state);
-        if rootless {
-            cmd.arg("--rootless").arg("true");
-        }
+        let mut cmd = runc_command(&self.opts.runc, &state, false);
         cmd.arg("run")
             .arg("--bundle")
             .arg(&bundle_dir)
@@ -232,34 +254,7 @@ impl RuncExecutor {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // SAFETY: the closure runs between fork and exec and only makes raw syscalls
-        // (unshare, open/write/close, mount) on data prepared before the fork.
-        unsafe {
-            cmd.pre_exec(move || {
-                if rootless {
-                    check(libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS))?;
-                    write_proc(b"/proc/self/setgroups\0", b"deny")?;
-                    write_proc(b"/proc/self/uid_map\0", &maps.0)?;
-                    write_proc(b"/proc/self/gid_map\0", &maps.1)?;
-                } else {
-                    check(libc::unshare(libc::CLONE_NEWNS))?;
-                }
-                check(libc::mount(
-                    std::ptr::null(),
-                    c_root.as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_REC | libc::MS_PRIVATE,
-                    std::ptr::null(),
-                ))?;
-                check(libc::mount(
-                    c_overlay.as_ptr(),
-                    c_merged.as_ptr(),
-                    c_overlay.as_ptr(),
-                    0,
-                    c_opts.as_ptr().cast(),
-                ))
-            });
-        }
+        setup.apply(&mut cmd);
         let start = Instant::now();
         let mut child = cmd
             .spawn()
@@ -297,14 +292,22 @@ impl RuncExecutor {
         }
         drop(tx);
         let mut stopped_by = None;
+        let mut output: Vec<OutputLine> = Vec::new();
+        let take_lines = |output: &mut Vec<OutputLine>, observer: &mut Option<OutputObserver>| {
+            while let Ok(line) = rx.try_recv() {
+                if let Some(f) = observer.as_mut() {
+                    f(&line);
+                }
+                output.push(line);
+            }
+        };
         let status = loop {
+            take_lines(&mut output, &mut self.observer);
             if let Some(s) = child.try_wait().map_err(io_err("waiting for runc"))? {
                 break s;
             }
             if start.elapsed() > self.opts.timeout {
-                let _ = Command::new(&self.opts.runc)
-                    .arg("--root")
-                    .arg(&state)
+                let _ = runc_command(&self.opts.runc, &state, rootless)
                     .args(["kill", id, "KILL"])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
@@ -321,12 +324,10 @@ impl RuncExecutor {
         for r in readers {
             let _ = r.join();
         }
-        let mut output: Vec<OutputLine> = rx.into_iter().collect();
+        take_lines(&mut output, &mut self.observer);
         output.sort_by_key(|l| l.at_ms);
         let elapsed = start.elapsed().as_millis() as u64;
-        let _ = Command::new(&self.opts.runc)
-            .arg("--root")
-            .arg(&state)
+        let _ = runc_command(&self.opts.runc, &state, rootless)
             .args(["delete", "--force", id])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -353,6 +354,23 @@ impl RuncExecutor {
     }
 }
 
+/// `runc --root STATE` (with `--rootless true` when not root). With `enter`, the
+/// command also gets a fresh user namespace like the one the container was started
+/// in (for `kill` and `delete`, whose state files belong to that namespace's root);
+/// `run` gets its namespaces from [`userns::Setup`] with the overlay instead.
+pub fn runc_command(runc: &Path, state: &Path, enter: bool) -> Command {
+    let rootless = userns::is_rootless();
+    let mut cmd = Command::new(runc);
+    cmd.arg("--root").arg(state);
+    if rootless {
+        cmd.arg("--rootless").arg("true");
+        if enter {
+            userns::Setup::new(true).apply(&mut cmd);
+        }
+    }
+    cmd
+}
+
 /// runc creates missing mount points (`/proc`, `/dev`, `/sys`, bind targets) in the
 /// rootfs; BuildKit removes such empty stubs so they do not end up in the layer.
 fn drop_mount_stubs(before: &Fs, after: &mut Fs, files: &[(String, String)]) {
@@ -375,44 +393,6 @@ fn drop_mount_stubs(before: &Fs, after: &mut Fs, files: &[(String, String)]) {
             }
         }
     }
-}
-
-fn check(rc: libc::c_int) -> io::Result<()> {
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Writes to a /proc file with raw syscalls (safe between fork and exec).
-fn write_proc(path: &[u8], data: &[u8]) -> io::Result<()> {
-    // SAFETY: `path` is NUL-terminated; the fd is closed before returning.
-    unsafe {
-        let fd = libc::open(path.as_ptr().cast(), libc::O_WRONLY);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let n = libc::write(fd, data.as_ptr().cast(), data.len());
-        libc::close(fd);
-        if n < 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
-fn unsafe_geteuid() -> u32 {
-    // SAFETY: geteuid cannot fail.
-    unsafe { libc::geteuid() }
-}
-fn unsafe_getuid() -> u32 {
-    // SAFETY: getuid cannot fail.
-    unsafe { libc::getuid() }
-}
-fn unsafe_getgid() -> u32 {
-    // SAFETY: getgid cannot fail.
-    unsafe { libc::getgid() }
 }
 
 impl Executor for RuncExecutor {

@@ -5,7 +5,8 @@
 //! The upper directory is overlayfs's own changeset format (kernel
 //! `Documentation/filesystems/overlayfs.rst`): a deleted entry is a *whiteout*, a
 //! character device 0/0; a directory that replaces a lower one entirely carries the
-//! xattr `trusted.overlay.opaque=y`. They become, respectively, a removal and a
+//! xattr `trusted.overlay.opaque=y` (`user.overlay.opaque=y` on a rootless
+//! `userxattr` mount). They become, respectively, a removal and a
 //! remove-then-create in the tree, which the engine's diff turns into the OCI
 //! `.wh.<name>` and `.wh..wh..opq` entries (image-spec `layer.md`).
 
@@ -57,10 +58,41 @@ fn check(rc: libc::c_int) -> io::Result<()> {
     }
 }
 
-/// `lchown`, permissions (not for symlinks: Linux has no lchmod) and `utimensat` with
-/// `AT_SYMLINK_NOFOLLOW`. Ownership first: chown clears setuid/setgid bits.
-pub(crate) fn apply_meta(path: &Path, meta: Metadata, symlink: bool) -> io::Result<()> {
-    std::os::unix::fs::lchown(path, Some(meta.uid), Some(meta.gid))?;
+/// How owners are written when materialising.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owners {
+    /// `lchown` to the tree's uid/gid (needs root).
+    Exact,
+    /// Leave everything owned by the caller, who is root in the rootless user
+    /// namespace: with a single id mapping, other owners cannot be represented, so
+    /// inside the step every file is root's (read back, unchanged entries keep their
+    /// recorded owner; see `userns`).
+    Caller,
+}
+
+impl Owners {
+    /// [`Owners::Caller`] when rootless.
+    pub fn for_rootless(rootless: bool) -> Owners {
+        if rootless {
+            Owners::Caller
+        } else {
+            Owners::Exact
+        }
+    }
+}
+
+/// `lchown` (with [`Owners::Exact`]), permissions (not for symlinks: Linux has no
+/// lchmod) and `utimensat` with `AT_SYMLINK_NOFOLLOW`. Ownership first: chown clears
+/// setuid/setgid bits.
+pub(crate) fn apply_meta_as(
+    path: &Path,
+    meta: Metadata,
+    symlink: bool,
+    owners: Owners,
+) -> io::Result<()> {
+    if owners == Owners::Exact {
+        std::os::unix::fs::lchown(path, Some(meta.uid), Some(meta.gid))?;
+    }
     if !symlink {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(meta.mode & 0o7777))?;
     }
@@ -101,6 +133,11 @@ fn mknod(path: &Path, dev: DeviceKind, mode: u32) -> io::Result<()> {
 /// Writes `fs` into the empty (or missing) directory `dest`, with every type, mode,
 /// owner, mtime and hardlink group.
 pub fn materialize(fs: &Fs, dest: &Path) -> Result<(), RootfsError> {
+    materialize_as(fs, dest, Owners::Exact)
+}
+
+/// [`materialize`] with the owner policy (rootless: [`Owners::Caller`]).
+pub fn materialize_as(fs: &Fs, dest: &Path, owners: Owners) -> Result<(), RootfsError> {
     std::fs::create_dir_all(dest).map_err(io_err(dest))?;
     let mut inodes: BTreeMap<u64, PathBuf> = BTreeMap::new();
     let mut dirs: Vec<(PathBuf, Metadata)> = Vec::new();
@@ -117,7 +154,7 @@ pub fn materialize(fs: &Fs, dest: &Path) -> Result<(), RootfsError> {
             FileType::Symlink => {
                 let link = e.stat.link_target.clone().unwrap_or_default();
                 std::os::unix::fs::symlink(link, t).map_err(io_err(t))?;
-                apply_meta(t, e.stat.meta, true).map_err(io_err(t))?;
+                apply_meta_as(t, e.stat.meta, true, owners).map_err(io_err(t))?;
                 continue;
             }
             _ => {}
@@ -144,15 +181,44 @@ pub fn materialize(fs: &Fs, dest: &Path) -> Result<(), RootfsError> {
             (_, Some(dev)) => mknod(t, dev, e.stat.meta.mode).map_err(io_err(t))?,
             _ => continue,
         }
-        apply_meta(t, e.stat.meta, false).map_err(io_err(t))?;
+        apply_meta_as(t, e.stat.meta, false, owners).map_err(io_err(t))?;
     }
     let root = fs.stat("/").map_err(fs_err("/"))?;
     dirs.insert(0, (dest.to_path_buf(), root.meta));
     // Directory mtimes last, deepest first, so creating children does not bump them.
     for (d, meta) in dirs.iter().rev() {
-        apply_meta(d, *meta, false).map_err(io_err(d))?;
+        apply_meta_as(d, *meta, false, owners).map_err(io_err(d))?;
     }
     Ok(())
+}
+
+/// `rm -rf` that also works rootless: overlayfs leaves its `work/work` directory with
+/// mode 000, and a step may leave read-only directories; as their (host) owner we may
+/// chmod them, which root never needs to. Depth-bounded like [`read_upper`].
+pub fn remove_tree(path: &Path) -> io::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            open_up(path, 0);
+            std::fs::remove_dir_all(path)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+fn open_up(dir: &Path, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            open_up(&e.path(), depth + 1);
+        }
+    }
 }
 
 /// How mtimes of read-back entries are chosen.
@@ -244,7 +310,14 @@ fn read_dir(
         let meta = meta_of(lower, p, &m, opts);
         let ft = m.file_type();
         if ft.is_dir() {
-            let opaque = lgetxattr(&host, "trusted.overlay.opaque").is_some_and(|v| v == b"y");
+            // `userxattr` mounts (rootless) keep the marker under `user.`; only the
+            // mode's own name counts (a command can set `user.*` xattrs itself).
+            let xattr = if opts.id_map.is_some() {
+                "user.overlay.opaque"
+            } else {
+                "trusted.overlay.opaque"
+            };
+            let opaque = lgetxattr(&host, xattr).is_some_and(|v| v == b"y");
             match existing {
                 Some(FileType::Dir) if !opaque => fs.set_metadata(p, meta).map_err(fs_err(p))?,
                 Some(_) => {

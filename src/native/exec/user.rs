@@ -25,13 +25,16 @@ fn read(fs: &Fs, path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Resolves `user[:group]` (names or numbers; empty means root).
+/// Resolves `user[:group]` (names or numbers). An empty user is uid 0 looked up by
+/// number, as runc's `GetExecUser` does (`userArg = strconv.Itoa(defaults.Uid)`), so a
+/// `FROM scratch` image with no `/etc/passwd` runs as 0:0; only a *named* user needs
+/// the passwd file.
 pub fn resolve(fs: &Fs, spec: &str) -> Result<ExecUser, UserError> {
     let (user, group) = match spec.split_once(':') {
         Some((u, g)) => (u, Some(g)),
         None => (spec, None),
     };
-    let user = if user.is_empty() { "root" } else { user };
+    let user = if user.is_empty() { "0" } else { user };
     let passwd = read(fs, "/etc/passwd");
     let groups = read(fs, "/etc/group");
     let entry = passwd
@@ -122,6 +125,20 @@ mod tests {
             }
         );
         assert_eq!(u("4242").unwrap().gid, 0);
+        let scratch = Fs::new();
+        assert_eq!(
+            resolve(&scratch, "").unwrap(),
+            ExecUser {
+                uid: 0,
+                gid: 0,
+                additional_gids: vec![]
+            },
+            "no /etc/passwd: an unset USER is still root"
+        );
+        assert_eq!(
+            resolve(&scratch, "root").unwrap_err().to_string(),
+            "unable to find user root: no matching entries in passwd file"
+        );
         assert_eq!(
             u("nobody").unwrap_err().to_string(),
             "unable to find user nobody: no matching entries in passwd file"
