@@ -181,9 +181,10 @@ mod tests {
         bars.start("abc", "Pushing", 10);
         bars.advance("abc", 4);
         bars.advance("unknown", 4);
+        assert_eq!(bars.bars["abc"].position(), 4);
         bars.done("abc", "Pushed");
         bars.done("never-started", "Layer already exists");
-        assert_eq!(bars.bars["abc"].position(), 4);
+        assert!(bars.bars["abc"].is_finished());
         bars.clear();
     }
 }
