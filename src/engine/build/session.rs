@@ -641,13 +641,15 @@ impl BuildSession {
                 let st = self.stages[dep].clone().ok_or_else(|| {
                     stage_error(&stage.from.src, format!("stage {base_name} was not built"))
                 })?;
+                // A stage used as a base fires its ONBUILD triggers too.
+                let triggers = st.config.config.on_build.clone();
                 (
                     st.config.clone(),
                     st.layers.clone(),
                     st.rootfs.clone(),
                     base_name.clone(),
                     st.key.clone(),
-                    vec![],
+                    triggers,
                 )
             } else if base_name.eq_ignore_ascii_case("scratch") {
                 (

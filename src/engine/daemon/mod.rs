@@ -117,7 +117,7 @@ impl Daemon {
             None
         };
         let Some(img) = catalog else {
-            return Err(PullError::NotFound(named.name()));
+            return Err(PullError::NotFound(named.familiar_name()));
         };
         let rec = self.import_base(&img);
         self.bases.insert(full.clone(), rec.clone());
