@@ -58,6 +58,26 @@ const frame = await timed('docker build -t steps:200 .');
 if (frame.exitCode !== 0) throw new Error('200-step build failed');
 console.log(`build_200_steps_frame_ms: ${frame.ms.toFixed(1)} ms`);
 
+// A 1,000-command transcript through the page (engine in wasm + terminal rendering).
+const round = (i) => [
+  `docker build -t b${i}:1 .`, `docker run -d --name c${i} b${i}:1`,
+  `docker exec c${i} sh -c "echo ${i} > /tmp/x"`, `docker diff c${i}`,
+  `docker tag b${i}:1 localhost:5000/b${i}:1`, `docker push localhost:5000/b${i}:1`,
+  `docker rmi localhost:5000/b${i}:1`, `docker pull localhost:5000/b${i}:1`,
+  `docker stop c${i}`, `docker rm c${i}`,
+];
+await page.locator('#dockerfile').fill('FROM alpine:3.20\nRUN echo hi > /hi\nCMD ["sleep", "3600"]\n');
+let failed = 0;
+const t0 = Date.now();
+for (let i = 0; i < 100; i++) {
+  for (const c of round(i)) {
+    const r = await timed(c);
+    if (r.exitCode !== 0) failed++;
+  }
+}
+console.log(`browser_transcript_1000_commands: ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+console.log(`browser_transcript_failed_commands: ${failed} commands`);
+
 await context.close();
 await browser.close();
 await server.close();
