@@ -218,7 +218,7 @@ pub fn history(world: &mut World, words: &[String]) -> CommandOutput {
     };
     let now = world.now();
     let no_trunc = p.has("no-trunc");
-    let mut sizes = img.layers.iter().map(|l| l.size);
+    let mut sizes = img.layers.iter().map(|l| l.content_size);
     let mut rows = Vec::new();
     let count = img.config.history.len();
     for (i, h) in img.config.history.iter().enumerate() {

@@ -175,7 +175,7 @@ impl Container {
 
     /// Bytes of the image below (`virtual` in `docker ps -s`).
     pub fn size_image(&self) -> u64 {
-        self.image_layers.iter().map(|l| l.size).sum()
+        self.image_layers.iter().map(|l| l.content_size).sum()
     }
 
     /// Appends a process's output to the logs.
