@@ -618,13 +618,47 @@ pub fn App() -> Html {
         .map(|img| analysis_view(&img));
     let (containers, volumes) = container_views(&w);
     let (images, repos) = tag_views(&w);
+    // The selected layer's changes as a tree (memoised: base layers are big).
+    let selected_chain = state
+        .selected_row
+        .and_then(|i| build.rows.get(i))
+        .and_then(|r| r.chain_id.clone());
+    let changes_tree = {
+        let world = world.clone();
+        use_memo(
+            (selected_chain, build.image_id.clone()),
+            move |(chain, image_id)| {
+                let chain = chain.as_ref()?;
+                let w = world.borrow();
+                let layer = w.daemon.layers.get(chain)?.clone();
+                let lower = image_id
+                    .as_ref()
+                    .and_then(|id| crate::engine::digest::Digest::parse(id).ok())
+                    .and_then(|id| w.daemon.image(&id))
+                    .and_then(|img| {
+                        let pos = img.layers.iter().position(|l| &l.chain_id == chain)?;
+                        Some(match pos {
+                            0 => crate::engine::daemon::empty_root(),
+                            p => img.layers[p - 1].rootfs().clone(),
+                        })
+                    })
+                    .unwrap_or_else(crate::engine::daemon::empty_root);
+                let tree = crate::engine::analysis::changes_tree(&lower, &layer.changes);
+                Some(SharedTree(Rc::new(super::file_tree::from_layer_changes(
+                    &tree,
+                ))))
+            },
+        )
+    };
     let detail = state
         .selected_row
         .and_then(|i| build.rows.get(i))
         .and_then(|row| {
             let chain = row.chain_id.as_ref()?;
             let layer = w.daemon.layers.get(chain)?;
-            Some((layer_detail(&row.instruction, layer), layer.clone()))
+            let mut d = layer_detail(&row.instruction, layer);
+            d.tree = (*changes_tree).clone();
+            Some((d, layer.clone()))
         });
     let on_open = {
         let state = state.clone();

@@ -175,13 +175,19 @@ const MAX_INDENT: usize = 24;
 
 enum Item {
     Node(usize),
-    More { depth: usize, count: usize },
+    More {
+        depth: usize,
+        count: usize,
+        path: String,
+    },
 }
 
 #[component]
 pub fn FileTree(props: &FileTreeProps) -> Html {
     // Paths whose open/closed state differs from the default.
     let toggled = use_state(HashSet::<String>::new);
+    // Directories whose children are all shown (past the cap).
+    let expanded = use_state(HashSet::<String>::new);
     let nodes = &props.tree.0.nodes;
     let is_open =
         |n: &Node| n.is_dir && ((n.depth < props.open_depth) != toggled.contains(&n.path));
@@ -192,11 +198,17 @@ pub fn FileTree(props: &FileTreeProps) -> Html {
     // Pre-order with an explicit stack: children pushed in reverse.
     let mut stack: Vec<Item> = Vec::new();
     let push_children = |stack: &mut Vec<Item>, n: &Node| {
-        let shown = n.children.len().min(props.cap);
+        let cap = if expanded.contains(&n.path) {
+            usize::MAX
+        } else {
+            props.cap
+        };
+        let shown = n.children.len().min(cap);
         if n.children.len() > shown {
             stack.push(Item::More {
                 depth: n.depth + 1,
                 count: n.children.len() - shown,
+                path: n.path.clone(),
             });
         }
         for &c in n.children.iter().take(shown).rev() {
@@ -211,10 +223,18 @@ pub fn FileTree(props: &FileTreeProps) -> Html {
             break;
         }
         let n = match item {
-            Item::More { depth, count } => {
+            Item::More { depth, count, path } => {
+                let onclick = {
+                    let expanded = expanded.clone();
+                    Callback::from(move |_| {
+                        let mut next = (*expanded).clone();
+                        next.insert(path.clone());
+                        expanded.set(next);
+                    })
+                };
                 rows.push(html! {
                     <li class={classes!("tree-row", "tree-more", format!("d{}", depth.min(MAX_INDENT)))}>
-                        {format!("… {count} more")}
+                        <button class="link" {onclick}>{format!("… {count} more")}</button>
                     </li>
                 });
                 continue;
@@ -304,4 +324,34 @@ pub fn FileTree(props: &FileTreeProps) -> Html {
             }
         </ul>
     }
+}
+
+/// A layer's changes as a tree: added (+), modified (~), deleted (−, stored as a
+/// `.wh.` whiteout) and opaque directories, with unchanged ancestors unmarked.
+pub fn from_layer_changes(tree: &Tree<crate::engine::analysis::LayerEntry>) -> TreeData {
+    use crate::engine::analysis::LayerChange;
+    let mut data = from_analysis(tree, |_| None);
+    for (node, src) in data.nodes.iter_mut().zip(&tree.nodes) {
+        node.mark = src.info.change.as_ref().map(|c| {
+            let (class, icon, title) = match c {
+                LayerChange::Added => ("added", "+", "added"),
+                LayerChange::Modified => ("changed", "~", "modified"),
+                LayerChange::Deleted => ("deleted", "−", "deleted: a .wh. whiteout in this layer"),
+                LayerChange::OpaqueDir => (
+                    "changed",
+                    "▣",
+                    "opaque directory: .wh..wh..opq hides the lower one",
+                ),
+            };
+            Mark {
+                class,
+                icon: icon.to_string(),
+                title,
+            }
+        });
+        if matches!(src.info.change, Some(LayerChange::Deleted)) {
+            node.is_file = false;
+        }
+    }
+    data
 }

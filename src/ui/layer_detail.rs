@@ -19,6 +19,8 @@ pub struct ChangeView {
 
 #[derive(Clone, PartialEq)]
 pub struct LayerDetailView {
+    /// The changes as a tree (the list below stays for screen readers and search).
+    pub tree: Option<super::file_tree::SharedTree>,
     pub title: String,
     pub diff_id: String,
     pub size: u64,
@@ -59,6 +61,7 @@ pub fn layer_detail(title: &str, layer: &Layer) -> LayerDetailView {
         })
         .collect();
     LayerDetailView {
+        tree: None,
         title: title.to_string(),
         diff_id: layer.diff_id.to_string(),
         size: layer.size,
@@ -108,47 +111,55 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
         Callback::from(move |_| cb.emit(()))
     };
     html! {
-        <section class="layer-detail" aria-label="layer contents">
-            <header>
-                <strong>{d.title.clone()}</strong>
-                <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
-            </header>
-            <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} of files · {} as a tar", human_size(d.content_size), human_size(d.size))}</div>
-            <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
-            <ul class="changes">
-                { for d.changes.iter().map(|c| {
-                    let open = {
-                        let cb = props.on_open.clone();
-                        let path = c.path.clone();
-                        Callback::from(move |_| cb.emit(path.clone()))
-                    };
-                    html! {
-                        <li class={classes!("change", c.kind)}>
-                            <span class="change-icon" title={c.kind}>{c.icon}</span>
-                            if c.file_type == "file" {
-                                <button class="link path" onclick={open}>{c.path.clone()}</button>
-                            } else {
-                                <span class="path">{c.path.clone()}{ if c.file_type == "dir" { "/" } else { "" } }</span>
+            <section class="layer-detail" aria-label="layer contents">
+                <header>
+                    <strong>{d.title.clone()}</strong>
+                    <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
+                </header>
+                <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} of files · {} as a tar", human_size(d.content_size), human_size(d.size))}</div>
+                <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
+                if let Some(tree) = &d.tree {
+                    <super::file_tree::FileTree tree={tree.clone()} label={format!("changes of {}", d.title)}
+                        open_depth={usize::MAX} sizes=true on_open={Some(props.on_open.clone())} />
+                }
+                <details class="changes-list" open={d.tree.is_none()}>
+                    <summary class="small">{"as a list"}</summary
+    >
+                <ul class="changes">
+                        { for d.changes.iter().map(|c| {
+                            let open = {
+                                let cb = props.on_open.clone();
+                                let path = c.path.clone();
+                                Callback::from(move |_| cb.emit(path.clone()))
+                            };
+                            html! {
+                                <li class={classes!("change", c.kind)}>
+                                    <span class="change-icon" title={c.kind}>{c.icon}</span>
+                                    if c.file_type == "file" {
+                                        <button class="link path" onclick={open}>{c.path.clone()}</button>
+                                    } else {
+                                        <span class="path">{c.path.clone()}{ if c.file_type == "dir" { "/" } else { "" } }</span>
+                                    }
+                                    <span class="muted small">
+                                        { match (c.file_type, c.opaque) {
+                                            ("whiteout", _) => "whiteout".to_string(),
+                                            ("dir", true) => "opaque dir".to_string(),
+                                            ("file", _) => human_size(c.size),
+                                            (t, _) => t.to_string(),
+                                        } }
+                                    </span>
+                                </li>
                             }
-                            <span class="muted small">
-                                { match (c.file_type, c.opaque) {
-                                    ("whiteout", _) => "whiteout".to_string(),
-                                    ("dir", true) => "opaque dir".to_string(),
-                                    ("file", _) => human_size(c.size),
-                                    (t, _) => t.to_string(),
-                                } }
-                            </span>
-                        </li>
-                    }
-                }) }
-                if d.truncated > 0 { <li class="muted small">{format!("… and {} more entries", d.truncated)}</li> }
-            </ul>
-            if let Some((path, text)) = &props.preview {
-                <div class="preview">
-                    <div class="muted small">{path.clone()}</div>
-                    <pre>{text.clone()}</pre>
-                </div>
-            }
-        </section>
-    }
+                        }) }
+                        if d.truncated > 0 { <li class="muted small">{format!("… and {} more entries", d.truncated)}</li> }
+                    </ul>
+                </details>
+                if let Some((path, text)) = &props.preview {
+                    <div class="preview">
+                        <div class="muted small">{path.clone()}</div>
+                        <pre>{text.clone()}</pre>
+                    </div>
+                }
+            </section>
+        }
 }

@@ -78,7 +78,7 @@ test('user text with <script> and <img onerror> stays inert text', async () => {
   await page.locator('.layer-row', { hasText: 'COPY evil.html' }).waitFor();
   await type(page, `docker run --name x ${'my-api:1.0'} ${evil}`);
   await page.locator('.layer-row', { hasText: 'COPY evil.html' }).click();
-  await page.locator('.layer-detail .path', { hasText: '/evil.html' }).click();
+  await page.locator('.layer-detail button.tree-file', { hasText: 'evil.html' }).click();
   await page.locator('.preview pre').waitFor();
   assert.equal(await page.locator('.preview pre').innerText(), evil);
   assert.equal(await page.evaluate(() => window.__pwned), 0);
