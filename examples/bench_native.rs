@@ -56,9 +56,10 @@ fn main() {
 
 #[cfg(all(feature = "native", target_os = "linux"))]
 mod builds {
+    use layerlab::cli::build::read_context;
     use layerlab::engine::build::BuildRequest;
     use layerlab::engine::fs::Fs;
-    use layerlab::native::build::{build_in, daemon_from_store, read_context};
+    use layerlab::native::build::{build_in, daemon_from_store};
     use layerlab::native::exec::RuncExecutor;
     use layerlab::native::store::DiskStore;
     use std::path::{Path, PathBuf};

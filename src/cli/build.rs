@@ -11,6 +11,7 @@ use crate::engine::build::{
     failure_report, plain_progress_of, BuildContext, BuildRequest, BuildSession, ContextFile,
 };
 use crate::engine::daemon::Daemon;
+use crate::engine::fs::Metadata;
 use crate::engine::image::layout;
 
 const USAGE: &str = "Usage:  layerlab build [OPTIONS] PATH
@@ -84,30 +85,31 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
-/// Reads a directory into a build context (regular files, directories, symlinks).
+/// Reads a directory into a build context: regular files with their permission bits,
+/// directories, symlinks (as the docker CLI sends them; mtimes are the engine's fixed
+/// context mtime, so COPY layers are reproducible). The native CLI uses it too.
 pub fn read_context(dir: &Path) -> Result<BuildContext, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let e = |p: &Path, err: std::io::Error| format!("{}: {err}", p.display());
     let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
     let mut symlinks = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| e.to_string())?;
+        for entry in std::fs::read_dir(&d).map_err(|x| e(&d, x))? {
+            let path = entry.map_err(|x| e(&d, x))?.path();
+            let meta = std::fs::symlink_metadata(&path).map_err(|x| e(&path, x))?;
             let rel = path
                 .strip_prefix(dir)
-                .map_err(|e| e.to_string())?
+                .map_err(|x| x.to_string())?
                 .to_string_lossy()
                 .replace('\\', "/");
             if meta.file_type().is_symlink() {
-                let target = std::fs::read_link(&path).map_err(|e| e.to_string())?;
+                let target = std::fs::read_link(&path).map_err(|x| e(&path, x))?;
                 symlinks.push((rel, target.to_string_lossy().to_string()));
             } else if meta.is_dir() {
                 stack.push(path);
             } else if meta.is_file() {
-                use std::os::unix::fs::PermissionsExt;
-                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let bytes = std::fs::read(&path).map_err(|x| e(&path, x))?;
                 files.push(ContextFile {
                     path: rel,
                     bytes,
@@ -117,22 +119,23 @@ pub fn read_context(dir: &Path) -> Result<BuildContext, String> {
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let ctx = BuildContext::from_files(files).map_err(|e| e.to_string())?;
+    let ctx = BuildContext::from_files(files).map_err(|x| x.to_string())?;
     if symlinks.is_empty() {
         return Ok(ctx);
     }
     let mut tree = ctx.fs().clone();
+    let mtime = crate::engine::build::context::CONTEXT_MTIME;
     for (rel, target) in symlinks {
-        let _ = tree.symlink(
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            tree.mkdir_all(&format!("/{parent}"), Metadata::new(0o755, 0, 0, mtime))
+                .map_err(|x| format!("{parent}: {x}"))?;
+        }
+        tree.symlink(
             &target,
             &format!("/{rel}"),
-            crate::engine::fs::Metadata::new(
-                0o777,
-                0,
-                0,
-                crate::engine::build::context::CONTEXT_MTIME,
-            ),
-        );
+            Metadata::new(0o777, 0, 0, mtime),
+        )
+        .map_err(|x| format!("{rel}: {x}"))?;
     }
     Ok(BuildContext::from_fs(tree))
 }

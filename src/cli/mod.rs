@@ -3,7 +3,7 @@
 //! Each subcommand lives in its own file and parses its own arguments; this file only
 //! dispatches on the first word.
 
-mod build;
+pub mod build;
 mod dockerfile;
 pub mod oci;
 pub mod reference;

@@ -16,12 +16,10 @@
 //! (other tools' header choices) keeps its diff_ids; today such a base is re-serialised
 //! (see [`ImportedImage::rewritten`]).
 
-use crate::engine::build::{
-    BuildContext, BuildOutput, BuildRequest, BuildSession, ContextFile, Executor,
-};
+use crate::engine::build::{BuildOutput, BuildRequest, BuildSession, Executor};
 use crate::engine::daemon::{empty_root, Daemon};
 use crate::engine::digest::Digest;
-use crate::engine::fs::{self, Metadata};
+use crate::engine::fs;
 use crate::engine::image::store::{ImageStore, LayerBlob, StoreError};
 use crate::engine::layer::{self, LayerOptions};
 use std::path::Path;
@@ -188,63 +186,6 @@ pub fn build_in(
     Ok((out, stored))
 }
 
-/// Reads a directory into a build context: regular files with their permission bits,
-/// directories, symlinks (as the docker CLI sends them; mtimes are the engine's fixed
-/// context mtime, so COPY layers are reproducible). Same rules as the host CLI's reader.
-pub fn read_context(dir: &Path) -> Result<BuildContext, NativeBuildError> {
-    use std::os::unix::fs::PermissionsExt;
-    let e = |p: &Path, err: std::io::Error| {
-        NativeBuildError::Context(format!("{}: {err}", p.display()))
-    };
-    let mut files = Vec::new();
-    let mut symlinks = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(|x| e(&d, x))? {
-            let path = entry.map_err(|x| e(&d, x))?.path();
-            let meta = std::fs::symlink_metadata(&path).map_err(|x| e(&path, x))?;
-            let rel = path
-                .strip_prefix(dir)
-                .map_err(|x| NativeBuildError::Context(x.to_string()))?
-                .to_string_lossy()
-                .to_string();
-            if meta.file_type().is_symlink() {
-                let target = std::fs::read_link(&path).map_err(|x| e(&path, x))?;
-                symlinks.push((rel, target.to_string_lossy().to_string()));
-            } else if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file() {
-                let bytes = std::fs::read(&path).map_err(|x| e(&path, x))?;
-                files.push(ContextFile {
-                    path: rel,
-                    bytes,
-                    mode: meta.permissions().mode() & 0o7777,
-                });
-            }
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let ctx =
-        BuildContext::from_files(files).map_err(|x| NativeBuildError::Context(x.to_string()))?;
-    if symlinks.is_empty() {
-        return Ok(ctx);
-    }
-    let mut tree = ctx.fs().clone();
-    let meta = Metadata::new(0o777, 0, 0, crate::engine::build::context::CONTEXT_MTIME);
-    for (rel, target) in symlinks {
-        if let Some((parent, _)) = rel.rsplit_once('/') {
-            tree.mkdir_all(
-                &format!("/{parent}"),
-                Metadata::new(0o755, 0, 0, meta.mtime),
-            )
-            .map_err(|x| NativeBuildError::Context(format!("{parent}: {x}")))?;
-        }
-        tree.symlink(&target, &format!("/{rel}"), meta)
-            .map_err(|x| NativeBuildError::Context(format!("{rel}: {x}")))?;
-    }
-    Ok(BuildContext::from_fs(tree))
-}
-
 /// Seconds since the epoch now (native mode stamps builds with real time).
 pub fn now_secs() -> i64 {
     std::time::SystemTime::now()
@@ -273,7 +214,7 @@ pub(crate) fn run_cli(m: &clap::ArgMatches) -> Result<i32, String> {
             dockerfile_path.display()
         )
     })?;
-    let context = read_context(dir).map_err(|e| format!("ERROR: {e}"))?;
+    let context = crate::cli::build::read_context(dir).map_err(|e| format!("ERROR: {e}"))?;
     let mut req = BuildRequest::new(&dockerfile, context);
     req.dockerfile_name = dockerfile_path
         .file_name()

@@ -610,12 +610,18 @@ pub fn App() -> Html {
 
     let w = world.borrow();
     let build = &state.build;
-    let analysis = build
-        .image_id
-        .as_ref()
-        .and_then(|id| crate::engine::digest::Digest::parse(id).ok())
-        .and_then(|id| w.daemon.image(&id))
-        .map(|img| analysis_view(&img));
+    // Efficiency walks every layer's changes (base layers included) and the config is
+    // pretty-printed: once per built image, not on every keystroke.
+    let analysis = {
+        let world = world.clone();
+        use_memo(build.image_id.clone(), move |image_id| {
+            image_id
+                .as_ref()
+                .and_then(|id| crate::engine::digest::Digest::parse(id).ok())
+                .and_then(|id| world.borrow().daemon.image(&id))
+                .map(|img| analysis_view(&img))
+        })
+    };
     let (containers, volumes) = container_views(&w);
     let (images, repos) = tag_views(&w);
     // The selected layer's changes as a tree (memoised: base layers are big).
@@ -878,7 +884,7 @@ pub fn App() -> Html {
                             Some(Err(e)) => html! { <p class="diagnostic">{e.clone()}</p> },
                             None => html! {},
                         } }
-                        if let Some(a) = &analysis {
+                        if let Some(a) = analysis.as_ref() {
                             <Analysis view={a.clone()} />
                         }
                         <details class="build-log">

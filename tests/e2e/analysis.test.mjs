@@ -4,17 +4,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { serve, launch, openPage, screenshot, ready } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
-
-async function ready(page) {
-  await page.locator('.layer-stack .layer-row.fs').first().waitFor({ timeout: 15000 });
-}
 
 test('wasted space is counted and what-would-rebuild names the changed file', async () => {
   const { page, problems, context } = await openPage(browser, server.url);

@@ -1,22 +1,12 @@
 // The main learner flows, driven through the page like a person would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { serve, launch, openPage, screenshot, ready, type } from './harness.mjs';
 
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
-
-async function ready(page) {
-  await page.locator('.layer-stack .layer-row.fs').first().waitFor({ timeout: 15000 });
-}
-
-async function type(page, command) {
-  const input = page.locator('#terminal-input');
-  await input.fill(command);
-  await input.press('Enter');
-}
 
 async function lastOutput(page) {
   return (await page.locator('.term-screen').innerText());

@@ -80,3 +80,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** Waits until the layer stack is drawn (by default: its first filesystem layer row). */
+export async function ready(page, rows = '.layer-stack .layer-row.fs') {
+  await page.locator(rows).first().waitFor({ timeout: 15000 });
+}
+
+/** Types a command into the terminal and presses Enter. */
+export async function type(page, command) {
+  const input = page.locator('#terminal-input');
+  await input.fill(command);
+  await input.press('Enter');
+}

@@ -2,25 +2,16 @@
 // links: the app never shows a blank page and never runs user text as markup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { serve, launch, openPage, screenshot, ready, type } from './harness.mjs';
 
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-async function ready(page) {
-  await page.locator('.layer-stack .layer-row').first().waitFor({ timeout: 15000 });
-}
-async function type(page, command) {
-  const input = page.locator('#terminal-input');
-  await input.fill(command);
-  await input.press('Enter');
-}
-
 test('a share link round-trips into a fresh browser profile', async () => {
   const a = await openPage(browser, server.url);
-  await ready(a.page);
+  await ready(a.page, '.layer-stack .layer-row');
   await a.page.locator('#dockerfile').fill('FROM alpine:3.20\nRUN echo shared > /shared.txt\nCMD ["cat", "/shared.txt"]\n');
   await a.page.locator('#build-button').click();
   await a.page.locator('.layer-row', { hasText: 'RUN echo shared' }).waitFor();
@@ -41,7 +32,7 @@ test('a share link round-trips into a fresh browser profile', async () => {
 
 test('reload keeps the work (browser storage)', async () => {
   const { page, context } = await openPage(browser, server.url);
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   await page.locator('#dockerfile').fill('FROM busybox\nRUN echo kept > /kept\n');
   await page.locator('#build-button').click();
   await page.locator('.layer-row', { hasText: 'RUN echo kept' }).waitFor();
@@ -55,19 +46,19 @@ test('a corrupted link and corrupted storage give a message and a clean start', 
   const { page, problems, context } = await openPage(browser, server.url + '#/s/v1.!!!not-base64!!!');
   await page.locator('.banner').waitFor();
   assert.match(await page.locator('.banner').innerText(), /could not be opened/);
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   await page.evaluate(() => localStorage.setItem('layerlab:state:v1', '{"version":1,"dockerfile":5}'));
   await page.goto(server.url);
   await page.locator('.banner').waitFor();
   assert.match(await page.locator('.banner').innerText(), /could not be restored/);
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
 
 test('user text with <script> and <img onerror> stays inert text', async () => {
   const { page, problems, context } = await openPage(browser, server.url);
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   await page.evaluate(() => { window.__pwned = 0; });
   const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   await page.locator('#dockerfile').fill(`FROM scratch\nLABEL note="${evil}"\nCOPY evil.html /\n`);
@@ -89,7 +80,7 @@ test('user text with <script> and <img onerror> stays inert text', async () => {
 
 test('embed mode shows only the chosen panels and obeys postMessage', async () => {
   const { page, problems, context } = await openPage(browser, server.url + '#/embed?panels=stack,terminal');
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   assert.equal(await page.locator('.topbar').count(), 0);
   assert.equal(await page.locator('.editor-panel').count(), 0);
   assert.equal(await page.locator('.terminal-panel').count(), 1);
@@ -110,7 +101,7 @@ test('embed mode shows only the chosen panels and obeys postMessage', async () =
 
 test('presenter mode: large type, arrow keys step through the stack; dark theme', async () => {
   const { page, context } = await openPage(browser, server.url);
-  await ready(page);
+  await ready(page, '.layer-stack .layer-row');
   await page.getByRole('button', { name: 'Present' }).click();
   await page.keyboard.press('Home');
   assert.equal(await page.locator('.layer-stack .layer-row').count(), 1);

@@ -78,26 +78,7 @@ impl LayerStore {
         options: LayerOptions,
     ) -> Rc<Layer> {
         let (diff_id, size) = layer::diff_id(&changes, &options);
-        let chain_id = match parent {
-            None => diff_id.clone(),
-            Some(p) => Digest::sha256(format!("{p} {diff_id}").as_bytes()),
-        };
-        if let Some(existing) = self.layers.get(&chain_id) {
-            return existing.clone();
-        }
-        let content_size = content_size(&changes);
-        let layer = Rc::new(Layer {
-            chain_id: chain_id.clone(),
-            diff_id,
-            size,
-            content_size,
-            changes,
-            options,
-            blob: OnceCell::new(),
-            known_blob: None,
-        });
-        self.layers.insert(chain_id, layer.clone());
-        layer
+        self.create_known(parent, changes, options, diff_id, size, None)
     }
 
     /// Records an existing layer (e.g. one a registry holds) under its chain ID.
