@@ -407,7 +407,9 @@ pub fn efficiency(layers: &[Rc<Layer>]) -> Efficiency {
         }
     }
     let mut wasted: Vec<WastedPath> = wasted.into_values().collect();
-    wasted.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    crate::engine::sort::sort_by(&mut wasted, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path))
+    });
     let wasted_bytes = wasted
         .iter()
         .fold(0u64, |acc, w| acc.saturating_add(w.bytes));

@@ -181,7 +181,7 @@ pub struct DigestSet {
 impl DigestSet {
     pub fn new<I: IntoIterator<Item = Digest>>(digests: I) -> DigestSet {
         let mut digests: Vec<Digest> = digests.into_iter().collect();
-        digests.sort();
+        crate::engine::sort::sort(&mut digests);
         digests.dedup();
         DigestSet { digests }
     }

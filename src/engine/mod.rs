@@ -25,5 +25,6 @@ pub mod registry;
 pub mod runtime;
 pub mod scenario;
 pub mod shell;
+pub mod sort;
 pub mod teach;
 pub mod world;

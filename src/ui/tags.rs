@@ -57,7 +57,7 @@ pub fn tag_views(world: &World) -> (Vec<LocalImageView>, Vec<RepoView>) {
             }
         })
         .collect();
-    images.sort_by(|a, b| a.refs.first().cmp(&b.refs.first()));
+    crate::engine::sort::sort_by(&mut images, |a, b| a.refs.first().cmp(&b.refs.first()));
     let mut repos = Vec::new();
     for reg in world.registries.hosts() {
         for (repo, tags) in reg.repositories() {

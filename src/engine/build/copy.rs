@@ -186,7 +186,7 @@ fn glob(src: &Fs, pattern: &str) -> Vec<String> {
         .filter(|p| p != "/" && p.split('/').filter(|c| !c.is_empty()).count() == depth)
         .filter(|p| glob_match(pattern, p))
         .collect();
-    out.sort();
+    crate::engine::sort::sort(&mut out);
     out
 }
 

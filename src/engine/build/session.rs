@@ -966,7 +966,7 @@ impl BuildSession {
                     }
                 }
                 let mut sorted = ports.clone();
-                sorted.sort();
+                crate::engine::sort::sort(&mut sorted);
                 sorted.dedup();
                 let map: Vec<String> = sorted.iter().map(|p| format!("{p}:{{}}")).collect();
                 self.meta(
@@ -1178,7 +1178,7 @@ impl BuildSession {
             command.display()
         );
         let mut env_key: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        env_key.sort();
+        crate::engine::sort::sort(&mut env_key);
         let workdir = if st.config.config.working_dir.is_empty() {
             "/".to_string()
         } else {

@@ -291,7 +291,7 @@ fn image_column(world: &World, c: &Container, no_trunc: bool) -> String {
 /// `key=value` pairs joined by commas, as `ContainerContext.Labels` prints them.
 fn labels_column(c: &Container) -> String {
     let mut labels: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    labels.sort();
+    crate::engine::sort::sort(&mut labels);
     labels.join(",")
 }
 

@@ -328,7 +328,7 @@ fn go_print(v: &serde_json::Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
         Value::Object(o) => {
             let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
+            crate::engine::sort::sort(&mut keys);
             let parts: Vec<String> = keys
                 .iter()
                 .map(|k| format!("{k}:{}", go_print(&o[k.as_str()])))

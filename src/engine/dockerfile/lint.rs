@@ -521,7 +521,9 @@ pub fn check(src: &str, opts: &CheckOptions) -> Report {
     flush_multi(&mut l, &mut multi, &parsed.nodes);
 
     let mut warnings = l.warnings;
-    warnings.sort_by(|a, b| (a.line, &a.detail).cmp(&(b.line, &b.detail)));
+    crate::engine::sort::sort_by(&mut warnings, |a, b| {
+        (a.line, &a.detail).cmp(&(b.line, &b.detail))
+    });
     if error.is_none() && l.config.error && !warnings.is_empty() {
         let mut names: Vec<&str> = Vec::new();
         for w in &warnings {

@@ -261,6 +261,6 @@ fn add_hardlink_copy_ups(lower: &Fs, upper: &Fs, changes: &mut Vec<Change>) {
     }
     if !extra.is_empty() {
         changes.extend(extra);
-        changes.sort_by_key(|c| components(&c.path));
+        crate::engine::sort::sort_by_key(changes, |c| components(&c.path));
     }
 }

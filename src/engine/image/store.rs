@@ -510,12 +510,12 @@ impl ImageStore {
     /// first. Digest-only references do not make rows of their own.
     pub fn list(&self) -> Vec<ImageRow> {
         let mut images: Vec<&StoredImage> = self.images.values().collect();
-        images.sort_by_key(|i| std::cmp::Reverse(i.seq));
+        crate::engine::sort::sort_by_key(&mut images, |i| std::cmp::Reverse(i.seq));
         let mut rows = Vec::new();
         for img in images {
             let refs = self.references(&img.id);
             let mut tagged: Vec<&Reference> = refs.iter().filter(|r| r.tag().is_some()).collect();
-            tagged.sort_by_key(|r| r.familiar_string());
+            crate::engine::sort::sort_by_key(&mut tagged, |r| r.familiar_string());
             let row = |repository: String, tag: String| ImageRow {
                 repository,
                 tag,

@@ -160,7 +160,7 @@ pub(crate) fn encode(h: &Header) -> Vec<u8> {
         out.extend_from_slice(&blk);
         return out;
     }
-    pax.sort_by(|a, b| a.0.cmp(b.0));
+    crate::engine::sort::sort_by(&mut pax, |a, b| a.0.cmp(b.0));
     let data: String = pax.iter().map(|(k, v)| pax_record(k, v)).collect();
     let (dir, file) = match h.name.rfind('/') {
         Some(i) => (&h.name[..=i], &h.name[i + 1..]),

@@ -121,7 +121,7 @@ pub(crate) fn install_base(tree: &mut Tree<'_>, names: &[&str], world: &[&str]) 
     }
     write_db(tree, &db);
     let mut w: Vec<&str> = world.to_vec();
-    w.sort_unstable();
+    crate::engine::sort::sort(&mut w);
     tree.text(WORLD, &(w.join("\n") + "\n"), 0o644);
 }
 

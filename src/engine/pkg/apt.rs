@@ -438,14 +438,14 @@ fn install(
         .map(|p| p.name)
         .filter(|n| !requested.contains(n))
         .collect();
-    extra.sort_unstable();
+    crate::engine::sort::sort(&mut extra);
     if !extra.is_empty() {
         out.stdout
             .push_str("The following additional packages will be installed:\n");
         out.stdout.push_str(&wrap(&extra));
     }
     let mut all: Vec<&str> = todo.iter().map(|p| p.name).collect();
-    all.sort_unstable();
+    crate::engine::sort::sort(&mut all);
     out.stdout
         .push_str("The following NEW packages will be installed:\n");
     out.stdout.push_str(&wrap(&all));

@@ -281,7 +281,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         ms += 80 + p.size_kb / 200;
         installed.push(format!("{}-{version}", p.name));
     }
-    installed.sort_by_key(|s| s.to_ascii_lowercase());
+    crate::engine::sort::sort_by_key(&mut installed, |s| s.to_ascii_lowercase());
     out.push_str(&format!("Successfully installed {}\n", installed.join(" ")));
     let mut stderr = String::new();
     if inv.uid == 0

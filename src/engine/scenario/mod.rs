@@ -289,7 +289,7 @@ impl Scenario {
         // Sorted once, then duplicates are neighbours and each ancestor lookup is a
         // binary search: O(n · depth · log n) for at most MAX_FILES paths.
         let mut paths: Vec<&str> = self.context.iter().map(|(p, _)| p.as_str()).collect();
-        paths.sort_unstable();
+        crate::engine::sort::sort(&mut paths);
         for pair in paths.windows(2) {
             if pair[0] == pair[1] {
                 return Err(ScenarioError::DuplicatePath(shorten(pair[0])));

@@ -247,7 +247,7 @@ pub fn expand_path(fs: &Fs, cwd: &str, pat: &str) -> Vec<String> {
             c.push('/');
         }
     }
-    cands.sort();
+    crate::engine::sort::sort(&mut cands);
     cands
 }
 

@@ -202,7 +202,7 @@ impl World {
                 }
             }
         }
-        exposed.sort();
+        crate::engine::sort::sort(&mut exposed);
         let lower = image.rootfs();
         let mut mounts = Vec::new();
         for v in &spec.volumes {

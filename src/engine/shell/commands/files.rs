@@ -171,11 +171,13 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
     };
     let sort = |v: &mut Vec<(String, Stat)>| {
         if by_time {
-            v.sort_by(|a, b| b.1.meta.mtime.cmp(&a.1.meta.mtime).then(a.0.cmp(&b.0)));
+            crate::engine::sort::sort_by(v, |a, b| {
+                b.1.meta.mtime.cmp(&a.1.meta.mtime).then(a.0.cmp(&b.0))
+            });
         } else if by_size {
-            v.sort_by(|a, b| b.1.size.cmp(&a.1.size).then(a.0.cmp(&b.0)));
+            crate::engine::sort::sort_by(v, |a, b| b.1.size.cmp(&a.1.size).then(a.0.cmp(&b.0)));
         } else {
-            v.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::engine::sort::sort_by(v, |a, b| a.0.cmp(&b.0));
         }
         if reverse {
             v.reverse();
@@ -190,7 +192,7 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
     }
     let many = paths.len() > 1 || recursive;
     let mut queue: Vec<String> = dirs;
-    queue.sort();
+    crate::engine::sort::sort(&mut queue);
     if reverse {
         queue.reverse();
     }

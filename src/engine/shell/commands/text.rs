@@ -463,7 +463,7 @@ pub(crate) fn sort(ctx: &mut Ctx<'_>) -> i32 {
             .map_or(t.len(), |(i, _)| i);
         t[..end].parse().unwrap_or(0.0)
     };
-    all.sort_by(|a, b| {
+    crate::engine::sort::sort_by(&mut all, |a, b| {
         let (ka, kb) = (keyf(a), keyf(b));
         let o = if numeric {
             num(&ka)
