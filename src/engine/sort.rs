@@ -77,7 +77,7 @@ mod tests {
             let mut desc = items.clone();
             sort_by(&mut desc, |a, b| b.0.cmp(&a.0));
             let mut std_desc = items;
-            std_desc.sort_by(|a, b| b.0.cmp(&a.0));
+            std_desc.sort_by_key(|b| std::cmp::Reverse(b.0));
             assert_eq!(desc, std_desc, "n = {n}");
         }
         let mut words = vec!["b", "a", "c", "a"];
