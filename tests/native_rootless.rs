@@ -256,3 +256,163 @@ fn a_kernel_refusing_user_namespaces_gets_an_error_naming_the_fix() {
         "nothing was built"
     );
 }
+
+/// The user the subordinate-id test runs as: made here (useradd) with its own
+/// ranges in /etc/subuid and /etc/subgid (usermod), as a distribution gives them to
+/// every regular user. Returns its uid, or why it cannot be made.
+fn user_with_subordinate_ids() -> Result<u32, String> {
+    const NAME: &str = "layerlab-subid";
+    let uid_of = || -> Option<u32> {
+        let out = Command::new("id").args(["-u", NAME]).output().ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    };
+    if uid_of().is_none() {
+        let out = Command::new("useradd")
+            .args(["--no-create-home", "--shell", "/usr/sbin/nologin", NAME])
+            .output()
+            .map_err(|e| format!("useradd: {e}"))?;
+        // A parallel run may have made it meanwhile.
+        if !out.status.success() && uid_of().is_none() {
+            return Err(format!("useradd: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    let has = |file: &str| {
+        std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with(&format!("{NAME}:")))
+    };
+    if !has("/etc/subuid") || !has("/etc/subgid") {
+        let out = Command::new("usermod")
+            .args([
+                "--add-subuids",
+                "400000-465535",
+                "--add-subgids",
+                "400000-465535",
+                NAME,
+            ])
+            .output()
+            .map_err(|e| format!("usermod: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("usermod: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    uid_of().ok_or_else(|| format!("no user {NAME}"))
+}
+
+/// With subordinate ids (newuidmap/newgidmap from `uidmap`), a rootless RUN can
+/// `adduser` and `chown 1000`, a later `USER app` step runs as uid 1000, and the
+/// image is the very one root builds (owners and all).
+#[test]
+fn subordinate_ids_let_a_rootless_run_chown_and_switch_user() {
+    require!(
+        "runc",
+        "/bin/busybox",
+        "setpriv",
+        "unshare",
+        "newuidmap",
+        "newgidmap",
+        "useradd",
+        "usermod"
+    );
+    let uid = match user_with_subordinate_ids() {
+        Ok(u) => u,
+        Err(e) => panic!("test user: {e}"),
+    };
+    let dir = TempDir::new("rootless-subid");
+    let (home, tmp, ctx) = (
+        dir.path().join("home"),
+        dir.path().join("tmp"),
+        dir.path().join("ctx"),
+    );
+    for d in [dir.path(), &home, &tmp, &ctx] {
+        std::fs::create_dir_all(d).unwrap();
+        std::os::unix::fs::chown(d, Some(uid), Some(uid)).unwrap();
+    }
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM busybox:1.35\n\
+         RUN echo app:x:1000:1000::/home/app:/bin/sh >> /etc/passwd && echo app:x:1000: >> /etc/group \
+             && mkdir -p /home/app /data && echo hi > /data/f && chown -R 1000:1000 /data /home/app && ls -ln /data\n\
+         USER app\n\
+         RUN id -u && id -g && echo mine > /home/app/mine && ls -ln /home/app\n",
+    )
+    .unwrap();
+    let mut bin = PathBuf::from(env!("CARGO_BIN_EXE_layerlab"));
+    let copy = dir.path().join("layerlab");
+    std::fs::copy(&bin, &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin = copy;
+    let as_user = |args: &[&str]| -> (i32, String, String) {
+        let out = Command::new("setpriv")
+            .args([
+                format!("--reuid={uid}"),
+                format!("--regid={uid}"),
+                "--clear-groups".into(),
+            ])
+            .arg(&bin)
+            .args(args)
+            .env_remove(layerlab::native::fsio::CRASH_ENV)
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+            .env("LAYERLAB_HOME", &home)
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("spawn");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = as_user(&["busybox-image"]);
+    assert_eq!(code, 0, "{err}");
+    let ctx = ctx.display().to_string();
+    let build = [
+        "build",
+        "--exec=linux",
+        "--build-arg",
+        EPOCH,
+        "-t",
+        "s:1",
+        &ctx,
+    ];
+    let probe = dir.path().join("probe");
+    std::fs::create_dir_all(&probe).unwrap();
+    std::os::unix::fs::chown(&probe, Some(NOBODY), Some(NOBODY)).unwrap();
+    if let Some(refusal) = kernel_refusal(&probe.join("p")) {
+        println!("skipped: {refusal}");
+        return;
+    }
+    let (code, id, err) = as_user(&build);
+    assert_eq!(
+        code, 0,
+        "rootless build with subordinate ids failed:\n{err}"
+    );
+    let owned = |step: &str| {
+        err.lines()
+            .filter(|l| l.starts_with(step) && l.contains(" 1000     1000 "))
+            .count()
+    };
+    assert_eq!(owned("#5 "), 1, "chown 1000 inside: {err}");
+    assert_eq!(owned("#6 "), 1, "a file USER app made: {err}");
+    let ids = err
+        .lines()
+        .filter(|l| l.starts_with("#6 ") && l.ends_with(" 1000"))
+        .count();
+    assert_eq!(ids, 2, "id -u and id -g as USER app: {err}");
+    let root_home = TempDir::new("rootless-subid-ref");
+    ok(root_home.path(), &["busybox-image"]);
+    let root_id = ok(root_home.path(), &build);
+    assert_eq!(
+        id, root_id,
+        "rootless (subordinate ids) and root builds differ:\n{err}"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.join(format!("layerlab-exec-{uid}")))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "runc-state")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

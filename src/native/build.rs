@@ -248,11 +248,22 @@ pub(crate) fn run_cli(m: &clap::ArgMatches) -> Result<i32, String> {
     let mut images = disk.load().map_err(|e| e.to_string())?;
     let (mut daemon, _) = daemon_from_store(&images).map_err(|e| format!("ERROR: {e}"))?;
     daemon.clock = crate::engine::clock::Clock::starting_at(now_secs());
+    // The cache of earlier runs (same keys as in one process: see `buildcache`).
+    let cache = super::buildcache::read(&disk).map_err(|e| format!("ERROR: {e}"))?;
+    cache.restore(&disk, &mut daemon);
     let built = build_in(&mut daemon, &mut images, req, exec);
     if let Some(b) = bars {
         b.clear();
     }
     let (out, stored) = built.map_err(|e| format!("ERROR: {e}"))?;
+    if out.result.is_ok() {
+        disk.commit(&images).map_err(|e| e.to_string())?;
+    }
+    // Steps that ran are cached even when a later one failed, as in BuildKit.
+    cache
+        .record(&disk, &images, &mut daemon, &out.events)
+        .and_then(|c| super::buildcache::write(&disk, &c))
+        .map_err(|e| format!("ERROR: {e}"))?;
     eprint!("{}", plain_progress_of(&out.events));
     for w in &out.warnings {
         eprintln!("{w}");
@@ -273,7 +284,6 @@ pub(crate) fn run_cli(m: &clap::ArgMatches) -> Result<i32, String> {
             return Ok(1);
         }
     };
-    disk.commit(&images).map_err(|e| e.to_string())?;
     if let Some(output) = one("output") {
         let dest = output
             .split(',')

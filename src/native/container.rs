@@ -297,7 +297,7 @@ pub fn create(
     let mut exec_user =
         user::resolve(&fs, &cfg.user).map_err(|e| ContainerError::Other(e.to_string()))?;
     if rootless {
-        userns::check_user(&cfg.user, &mut exec_user)?;
+        userns::check_user(&cfg.user, &mut exec_user, &userns::Mapping::detect())?;
     }
     let volumes: Vec<(String, String)> = mounts
         .iter()
@@ -385,8 +385,10 @@ pub fn start(store_root: &Path, p: &Prepared) -> Result<std::process::Child, Con
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2);
-    setup.apply(&mut cmd);
-    cmd.spawn().map_err(io_err("starting runc"))
+    let helper = setup.apply(&mut cmd);
+    let child = cmd.spawn();
+    helper.finish()?;
+    child.map_err(io_err("starting runc"))
 }
 
 /// Brings `running` records up to date from their `exitcode` files.
@@ -450,8 +452,7 @@ pub fn diff(store_root: &Path, id: &str, image_rootfs: &Fs) -> Result<Vec<String
         &upper,
         rootfs::ReadBack {
             mtime: now,
-            // SAFETY: getuid/getgid cannot fail.
-            id_map: userns::is_rootless().then(|| unsafe { (libc::getuid(), libc::getgid()) }),
+            id_map: userns::is_rootless().then(|| userns::Mapping::detect().host_ids()),
         },
     )
     .map_err(|e| ContainerError::Other(e.to_string()))?;
@@ -472,7 +473,7 @@ pub fn remove(store_root: &Path, id: &str) -> Result<(), ContainerError> {
             .status();
     }
     let d = dir(store_root, id);
-    rootfs::remove_tree(&d).map_err(io_err(d.display()))
+    userns::remove_tree(&d).map_err(io_err(d.display()))
 }
 
 fn daemon_err(e: impl std::fmt::Display) -> String {

@@ -6,6 +6,7 @@
 //! * [`registry`]: an OCI distribution client (plain HTTP, for a local registry).
 //! * [`exec`]: [`exec::RuncExecutor`], the real `Executor` for RUN: overlayfs over the
 //!   materialised rootfs, `runc run` in fresh namespaces, the upper dir read back.
+//! * [`buildcache`]: the build cache kept in the store between `layerlab build` runs.
 //! * [`busybox`]: a base rootfs from Debian's `busybox-static`.
 //! * [`progress`]: progress bars on stderr (terminal only) for push/pull and real RUN.
 //! * [`cli`]: the `layerlab` verbs that use the store (`load`, `save`, `images`, `tag`,
@@ -16,6 +17,7 @@
 //! are reused, not re-implemented.
 
 pub mod build;
+pub mod buildcache;
 pub mod busybox;
 pub mod cli;
 pub mod container;

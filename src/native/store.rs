@@ -442,9 +442,12 @@ impl DiskStore {
         }
     }
 
-    /// Removes blobs `index.json` no longer reaches (after `rmi`); returns them.
+    /// Removes blobs that neither `index.json` nor the build cache reaches (after
+    /// `rmi`, `builder prune`); returns them. An unreadable build cache stops it, so
+    /// that its blobs are not taken for garbage.
     pub fn gc(&self) -> Result<Vec<Digest>, DiskError> {
-        let (live, _) = self.reachable(&BTreeSet::new())?;
+        let (mut live, _) = self.reachable(&BTreeSet::new())?;
+        live.extend(super::buildcache::read(self)?.blobs());
         let mut removed = Vec::new();
         for (d, path) in self.blob_files()? {
             if let Some(d) = d.filter(|d| !live.contains(d)) {
@@ -456,7 +459,7 @@ impl DiskStore {
     }
 
     /// Files under `blobs/sha256/`, with their digest when the name is one.
-    fn blob_files(&self) -> Result<Vec<(Option<Digest>, PathBuf)>, DiskError> {
+    pub(crate) fn blob_files(&self) -> Result<Vec<(Option<Digest>, PathBuf)>, DiskError> {
         let dir = self.blobs_dir();
         let mut out = Vec::new();
         for e in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
@@ -494,7 +497,29 @@ impl DiskStore {
             }
         }
         let corrupted: BTreeSet<Digest> = report.corrupted.iter().cloned().collect();
-        let (live, dangling) = self.reachable(&corrupted)?;
+        let (mut live, mut dangling) = self.reachable(&corrupted)?;
+        // The build cache's blobs are live too; a cache that cannot be read or misses
+        // a blob is an error, and --repair drops the whole cache (it is only a cache:
+        // BuildKit's answer to a damaged one is `docker builder prune`).
+        let mut drop_cache = false;
+        match super::buildcache::read(self) {
+            Ok(cache) => {
+                for b in cache.blobs() {
+                    if corrupted.contains(&b) {
+                        dangling.push(format!("build cache: corrupted blob {b}"));
+                        drop_cache = true;
+                    } else if !self.has_blob(&b) {
+                        dangling.push(format!("build cache: missing blob {b}"));
+                        drop_cache = true;
+                    }
+                    live.insert(b);
+                }
+            }
+            Err(e) => {
+                dangling.push(e.to_string());
+                drop_cache = true;
+            }
+        }
         report.dangling = dangling;
         report.images = self.read_index()?.manifests.len();
         report.unreferenced = files
@@ -503,6 +528,11 @@ impl DiskStore {
             .filter(|d| !live.contains(d))
             .collect();
         if repair {
+            if drop_cache {
+                let path = super::buildcache::path(self);
+                fsio::remove_durable(&path).map_err(io_err(&path))?;
+                report.repaired.push(path.display().to_string());
+            }
             for t in &report.temp_files {
                 fsio::remove_durable(Path::new(t)).map_err(io_err(Path::new(t)))?;
                 report.repaired.push(t.clone());

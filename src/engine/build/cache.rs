@@ -95,6 +95,29 @@ impl BuildCache {
         self.entries.values().filter_map(|e| e.layer.as_ref())
     }
 
+    /// Every cached step with its key, in key order: what native mode persists between
+    /// processes (BuildKit keeps its cache records on disk the same way).
+    pub fn entries(&self) -> impl Iterator<Item = (&Digest, &CacheEntry)> {
+        self.entries.iter()
+    }
+
+    /// The inputs last seen on each parent key (what [`BuildCache::explain_miss`]
+    /// compares against), with that parent key.
+    pub fn seen_inputs(&self) -> impl Iterator<Item = (&Digest, &StepInputs)> {
+        self.last_inputs.iter().map(|((parent, _), i)| (parent, i))
+    }
+
+    /// Puts back a step listed by [`BuildCache::entries`] (in another process).
+    pub fn restore(&mut self, key: Digest, entry: CacheEntry) {
+        self.entries.insert(key, entry);
+    }
+
+    /// Puts back inputs listed by [`BuildCache::seen_inputs`].
+    pub fn restore_inputs(&mut self, parent: Digest, inputs: StepInputs) {
+        self.last_inputs
+            .insert((parent, inputs.instruction.clone()), inputs);
+    }
+
     /// `docker builder prune`: forget everything.
     pub fn clear(&mut self) {
         self.entries.clear();

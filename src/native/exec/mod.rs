@@ -13,9 +13,10 @@
 //!    whiteouts become deletions, opaque directories are recreated, so the engine's diff
 //!    yields exactly the OCI layer.
 //!
-//! Not root: the child first creates a user namespace mapping the caller to root
+//! Not root: the child first creates a user namespace mapping the caller to root and,
+//! with `/etc/subuid` ranges and newuidmap, container ids 1 and up to subordinate ids
 //! ([`userns`]: overlay mounts inside a user namespace need Linux 5.11), and runc runs
-//! rootless in it. [`RuncExecutor::new`] probes that the kernel allows both, so a
+//! rootless in it; the lower dir's non-root owners are set inside that namespace. [`RuncExecutor::new`] probes that the kernel allows both, so a
 //! refusal is one error naming the missing piece (tests/native_rootless.rs).
 
 pub mod bundle;
@@ -168,7 +169,7 @@ impl RuncExecutor {
         let dir = self.opts.work_root.join(&id);
         let result = self.run_in(&dir, &id, rootfs, req);
         if !self.opts.keep_work {
-            let _ = rootfs::remove_tree(&dir);
+            let _ = userns::remove_tree(&dir);
         }
         result
     }
@@ -182,8 +183,9 @@ impl RuncExecutor {
     ) -> Result<RunResult, ExecError> {
         let rootless = userns::is_rootless();
         let mut user = user::resolve(rootfs, &req.user)?;
-        if rootless {
-            userns::check_user(&req.user, &mut user)?;
+        let mapping = rootless.then(userns::Mapping::detect);
+        if let Some(m) = &mapping {
+            userns::check_user(&req.user, &mut user, m)?;
         }
         let owners = rootfs::Owners::for_rootless(rootless);
         let (lower, upper, work, merged, bundle_dir, files) = (
@@ -240,11 +242,18 @@ impl RuncExecutor {
         let cfg_path = bundle_dir.join("config.json");
         std::fs::write(&cfg_path, config.to_string()).map_err(io_err("config.json"))?;
 
-        let setup = userns::Setup::new(rootless)
+        let mut setup = userns::Setup::new(rootless)
             .with_overlay(&lower, &upper, &work, &merged)
             .map_err(io_err("overlay options"))?;
-        // SAFETY: getuid/getgid cannot fail.
-        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        if setup.maps_subordinate_ids() {
+            // The lower dir was written as the caller's; its real owners are
+            // subordinate ids, which only root of the namespace can give.
+            for (path, uid, gid, mode) in rootfs::foreign_owners(rootfs, &lower)? {
+                setup
+                    .chown(&path, uid, gid, mode)
+                    .map_err(io_err(path.display().to_string()))?;
+            }
+        }
         let state = self.opts.work_root.join("runc-state");
         let mut cmd = runc_command(&self.opts.runc, &state, false);
         cmd.arg("run")
@@ -254,11 +263,12 @@ impl RuncExecutor {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        setup.apply(&mut cmd);
+        let helper = setup.apply(&mut cmd);
         let start = Instant::now();
-        let mut child = cmd
-            .spawn()
-            .map_err(io_err(format!("starting {}", self.opts.runc.display())))?;
+        let spawned = cmd.spawn();
+        helper.finish()?;
+        let mut child =
+            spawned.map_err(io_err(format!("starting {}", self.opts.runc.display())))?;
         let (tx, rx) = mpsc::channel::<OutputLine>();
         let mut readers = Vec::new();
         for (stream, stderr) in [
@@ -340,7 +350,7 @@ impl RuncExecutor {
             &upper,
             rootfs::ReadBack {
                 mtime: req.mtime,
-                id_map: rootless.then_some((uid, gid)),
+                id_map: mapping.as_ref().map(userns::Mapping::host_ids),
             },
         )?;
         drop_mount_stubs(rootfs, &mut fs, &req.files);
@@ -365,7 +375,8 @@ pub fn runc_command(runc: &Path, state: &Path, enter: bool) -> Command {
     if rootless {
         cmd.arg("--rootless").arg("true");
         if enter {
-            userns::Setup::new(true).apply(&mut cmd);
+            // Only the caller needs mapping to manage runc's state (no helper to keep).
+            let _single = userns::Setup::single(true).apply(&mut cmd);
         }
     }
     cmd

@@ -64,7 +64,8 @@ pub enum Owners {
     /// `lchown` to the tree's uid/gid (needs root).
     Exact,
     /// Leave everything owned by the caller, who is root in the rootless user
-    /// namespace: with a single id mapping, other owners cannot be represented, so
+    /// namespace: other owners are given inside it when it maps subordinate ids
+    /// ([`foreign_owners`]); with a single id mapping they cannot be represented, so
     /// inside the step every file is root's (read back, unchanged entries keep their
     /// recorded owner; see `userns`).
     Caller,
@@ -136,6 +137,34 @@ pub fn materialize(fs: &Fs, dest: &Path) -> Result<(), RootfsError> {
     materialize_as(fs, dest, Owners::Exact)
 }
 
+/// A path to chown: (path, uid, gid, mode to restore for setuid/setgid files).
+pub type Chown = (PathBuf, u32, u32, Option<u32>);
+
+/// Entries of `fs` not owned by root, as (path under `dest`, uid, gid, mode to
+/// restore after chown for setuid/setgid files): what a rootless step with
+/// subordinate ids chowns inside its user namespace ([`super::userns::Setup::chown`]).
+pub fn foreign_owners(fs: &Fs, dest: &Path) -> Result<Vec<Chown>, RootfsError> {
+    let mut out = Vec::new();
+    let root = fs.stat("/").map_err(fs_err("/"))?;
+    let entries = fs.walk("/").map_err(fs_err("/"))?;
+    let all = std::iter::once(("/".to_string(), root))
+        .chain(entries.into_iter().map(|e| (e.path.clone(), e.stat)));
+    for (path, stat) in all {
+        let m = stat.meta;
+        if m.uid == 0 && m.gid == 0 {
+            continue;
+        }
+        let special = m.mode & 0o6000 != 0 && stat.file_type != FileType::Symlink;
+        out.push((
+            dest.join(path.trim_start_matches('/')),
+            m.uid,
+            m.gid,
+            special.then_some(m.mode & 0o7777),
+        ));
+    }
+    Ok(out)
+}
+
 /// [`materialize`] with the owner policy (rootless: [`Owners::Caller`]).
 pub fn materialize_as(fs: &Fs, dest: &Path, owners: Owners) -> Result<(), RootfsError> {
     std::fs::create_dir_all(dest).map_err(io_err(dest))?;
@@ -195,6 +224,7 @@ pub fn materialize_as(fs: &Fs, dest: &Path, owners: Owners) -> Result<(), Rootfs
 /// `rm -rf` that also works rootless: overlayfs leaves its `work/work` directory with
 /// mode 000, and a step may leave read-only directories; as their (host) owner we may
 /// chmod them, which root never needs to. Depth-bounded like [`read_upper`].
+/// (Rootless with subordinate ids: [`super::userns::remove_tree`].)
 pub fn remove_tree(path: &Path) -> io::Result<()> {
     match std::fs::remove_dir_all(path) {
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
@@ -228,8 +258,8 @@ pub struct ReadBack {
     /// real RUN is as reproducible as the simulated one (like buildah `--timestamp`,
     /// but only for what changed). Unchanged copied-up parents keep their mtime.
     pub mtime: i64,
-    /// Host uid/gid that stands for container root (rootless); `None` when root.
-    pub id_map: Option<(u32, u32)>,
+    /// How host owners show in the user namespace (rootless); `None` when root.
+    pub id_map: Option<super::userns::HostIds>,
 }
 
 fn lgetxattr(path: &Path, name: &str) -> Option<Vec<u8>> {
@@ -263,9 +293,11 @@ pub fn read_upper(lower: &Fs, upper: &Path, opts: ReadBack) -> Result<Fs, Rootfs
 }
 
 fn meta_of(lower: &Fs, path: &str, m: &std::fs::Metadata, opts: ReadBack) -> Metadata {
-    let map = |id: u32, root: Option<u32>| if root == Some(id) { 0 } else { id };
     let (uid, gid) = match opts.id_map {
-        Some((u, g)) => (map(m.uid(), Some(u)), map(m.gid(), Some(g))),
+        Some(ids) => (
+            ids.to_container(m.uid(), false),
+            ids.to_container(m.gid(), true),
+        ),
         None => (m.uid(), m.gid()),
     };
     let unchanged = lower.lstat(path).is_ok_and(|s| s.meta.mtime == m.mtime());
