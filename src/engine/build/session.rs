@@ -242,15 +242,8 @@ impl BuildSession {
         }
         let mut names = Vec::new();
         for t in &req.tags {
-            let named = crate::engine::reference::parse_normalized_named(t)
+            let named = crate::engine::reference::parse_normalized_tagged(t)
                 .map_err(|e| BuildError::Invalid(format!("invalid tag {t:?}: {e}")))?;
-            let named = if named.tag().is_none() && named.digest().is_none() {
-                named
-                    .with_tag("latest")
-                    .map_err(|e| BuildError::Invalid(e.to_string()))?
-            } else {
-                named
-            };
             names.push(named.to_string());
         }
         let build_args: BTreeMap<String, String> = req.build_args.iter().cloned().collect();

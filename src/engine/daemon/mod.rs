@@ -94,15 +94,8 @@ impl Daemon {
     /// A base image for `FROM`: a local image of that name if there is one, else the
     /// simulated registry's (pulled once and kept for later builds).
     pub fn base_image(&mut self, name: &str) -> Result<(String, ImageRecord), PullError> {
-        let named = reference::parse_normalized_named(name)
+        let named = reference::parse_normalized_tagged(name)
             .map_err(|e| PullError::InvalidReference(e.to_string()))?;
-        let named = if named.tag().is_none() && named.digest().is_none() {
-            named
-                .with_tag("latest")
-                .map_err(|e| PullError::InvalidReference(e.to_string()))?
-        } else {
-            named
-        };
         let full = named.to_string();
         if let Ok(local) = self.find_image(&full) {
             return Ok((full, local));
@@ -259,12 +252,7 @@ impl Daemon {
 
     /// Points `name` (normalised; `:latest` when bare) at image `id`.
     pub fn tag(&mut self, name: &str, id: &Digest) -> Result<String, String> {
-        let named = reference::parse_normalized_named(name).map_err(|e| e.to_string())?;
-        let named = if named.tag().is_none() && named.digest().is_none() {
-            named.with_tag("latest").map_err(|e| e.to_string())?
-        } else {
-            named
-        };
+        let named = reference::parse_normalized_tagged(name).map_err(|e| e.to_string())?;
         self.images
             .add_reference(&named, id)
             .map_err(|e| e.to_string())?;

@@ -437,8 +437,7 @@ impl ImageStore {
                 return Ok(d);
             }
         }
-        if let Ok(named) = reference::parse_normalized_named(name) {
-            let named = named.tag_name_only();
+        if let Ok(named) = reference::parse_normalized_tagged(name) {
             if let Some((_, id)) = self.refs.get(&named.to_string()) {
                 return Ok(id.clone());
             }
@@ -555,7 +554,7 @@ impl ImageStore {
         let mut refs = self.references(&id);
         let mut removed_repository_ref = false;
         if !by_id {
-            let named = reference::parse_normalized_named(name)?.tag_name_only();
+            let named = reference::parse_normalized_tagged(name)?;
             if !force && is_single_reference(&refs) {
                 if let Some(c) = in_use.get(&id) {
                     return Err(StoreError::Conflict(format!(
