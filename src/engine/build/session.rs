@@ -37,6 +37,10 @@ struct StepFailure {
     output: Vec<OutputLine>,
 }
 
+/// The work of a filesystem step: from the current rootfs to the next one, what it
+/// printed, and its simulated duration in ms.
+type StepWork<'a> = Box<dyn FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), StepFailure> + 'a>;
+
 impl From<String> for StepFailure {
     fn from(message: String) -> Self {
         StepFailure {
@@ -802,14 +806,21 @@ impl BuildSession {
                     sources: vec![],
                 };
                 let rootfs = st.rootfs.clone();
-                self.fs_step(si, st, &src, inputs, daemon, move |_| {
-                    let mut next = rootfs;
-                    if !next.stat(&abs).is_ok_and(|s| s.file_type == FileType::Dir) {
-                        next.mkdir_all(&abs, Metadata::new(0o755, owner.uid, owner.gid, now))
-                            .map_err(|e| format!("mkdir {abs}: {e}"))?;
-                    }
-                    Ok((next, vec![], 20))
-                })
+                self.fs_step(
+                    si,
+                    st,
+                    &src,
+                    inputs,
+                    daemon,
+                    Box::new(move |_| {
+                        let mut next = rootfs;
+                        if !next.stat(&abs).is_ok_and(|s| s.file_type == FileType::Dir) {
+                            next.mkdir_all(&abs, Metadata::new(0o755, owner.uid, owner.gid, now))
+                                .map_err(|e| format!("mkdir {abs}: {e}"))?;
+                        }
+                        Ok((next, vec![], 20))
+                    }),
+                )
             }
             Instruction::Env(kv) => {
                 let mut shown = Vec::new();
@@ -1195,26 +1206,33 @@ impl BuildSession {
             files: vec![],
         };
         let rootfs = st.rootfs.clone();
-        self.fs_step(si, st, &src, inputs, daemon, |_| {
-            let result = exec.run(rootfs, &request);
-            if let Some(budget) = &result.stopped_by {
-                return Err(StepFailure {
-                    message: budget.clone(),
-                    output: result.output,
-                });
-            }
-            if result.exit_code != 0 {
-                return Err(StepFailure {
-                    message: format!(
-                        "process \"{}\" did not complete successfully: exit code: {}",
-                        command.display(),
-                        result.exit_code
-                    ),
-                    output: result.output,
-                });
-            }
-            Ok((result.fs, result.output, result.simulated_ms + 150))
-        })
+        self.fs_step(
+            si,
+            st,
+            &src,
+            inputs,
+            daemon,
+            Box::new(|_| {
+                let result = exec.run(rootfs, &request);
+                if let Some(budget) = &result.stopped_by {
+                    return Err(StepFailure {
+                        message: budget.clone(),
+                        output: result.output,
+                    });
+                }
+                if result.exit_code != 0 {
+                    return Err(StepFailure {
+                        message: format!(
+                            "process \"{}\" did not complete successfully: exit code: {}",
+                            command.display(),
+                            result.exit_code
+                        ),
+                        output: result.output,
+                    });
+                }
+                Ok((result.fs, result.output, result.simulated_ms + 150))
+            }),
+        )
         .map(|_| {
             if let Some(h) = st.config.history.last_mut() {
                 h.created_by = Some(format!("{created_by} # buildkit"));
@@ -1341,9 +1359,14 @@ impl BuildSession {
             sources: checksums,
         };
         let size: u64 = self.context.size().min(u64::MAX / 2);
-        self.fs_step(si, st, &src, inputs, daemon, move |_| {
-            Ok((next, vec![], 40 + size / 200_000))
-        })
+        self.fs_step(
+            si,
+            st,
+            &src,
+            inputs,
+            daemon,
+            Box::new(move |_| Ok((next, vec![], 40 + size / 200_000))),
+        )
         .map(|_| {
             if let Some(h) = st.config.history.last_mut() {
                 h.created_by = Some(format!("{created_by} # buildkit"));
@@ -1353,7 +1376,11 @@ impl BuildSession {
 
     /// A filesystem vertex: consult the cache, otherwise run `work`, then record the
     /// layer (if anything changed), the history entry and the row.
+    ///
+    /// `work` is boxed so that this long function exists once in the binary rather
+    /// than once per instruction kind (RUN, COPY/ADD, WORKDIR).
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn fs_step(
         &mut self,
         si: usize,
@@ -1361,7 +1388,7 @@ impl BuildSession {
         src: &ins::Source,
         inputs: StepInputs,
         daemon: &mut Daemon,
-        work: impl FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), StepFailure>,
+        work: StepWork<'_>,
     ) -> Result<(), BuildError> {
         st.step_index += 1;
         let v = self.next_vertex();

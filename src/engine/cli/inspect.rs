@@ -299,10 +299,14 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
             }
         }
     }
+    let text = pretty(&values);
     if let Some(f) = p.value("format") {
-        for v in &values {
-            let json = serde_json::to_value(v).unwrap_or_default();
-            match execute_template(f, &json) {
+        // The template runs over the JSON the CLI would print, decoded again (as the
+        // docker CLI does with its raw JSON): one serialiser for the inspect types
+        // instead of a second one into `serde_json::Value`.
+        let decoded: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+        for json in &decoded {
+            match execute_template(f, json) {
                 Ok(s) => {
                     out.stdout.push_str(&s);
                     out.stdout.push('\n');
@@ -312,7 +316,7 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
         }
         return out;
     }
-    out.stdout = pretty(&values);
+    out.stdout = text;
     out
 }
 
