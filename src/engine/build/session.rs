@@ -250,16 +250,16 @@ impl BuildSession {
                 .map_err(|e| BuildError::Invalid(format!("invalid tag {t:?}: {e}")))?;
             names.push(named.to_string());
         }
-        let build_args: BTreeMap<String, String> = req.build_args.iter().cloned().collect();
+        let build_args = crate::engine::image::config::key_value_map(&req.build_args);
         let epoch = build_args
             .get("SOURCE_DATE_EPOCH")
             .and_then(|v| v.parse::<i64>().ok());
 
         // Meta ARGs (before the first FROM) are visible only in FROM lines.
-        let mut meta_env: BTreeMap<String, String> = platform_args()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut meta_env: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in platform_args() {
+            meta_env.insert(k.to_string(), v.to_string());
+        }
         let mut consumed_args = BTreeSet::new();
         for arg in &dockerfile.meta_args {
             for (name, default) in &arg.args {
@@ -517,63 +517,30 @@ impl BuildSession {
     ) -> Result<(), BuildError> {
         match op {
             Op::Definition => {
-                let v = self.next_vertex();
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: format!(
-                        "[internal] load build definition from {}",
-                        self.req.dockerfile_name
-                    ),
-                    lines: vec![format!(
-                        "transferring dockerfile: {} done",
-                        super::events::human_size(self.req.dockerfile.len() as u64)
-                    )],
-                    ms: 20,
-                });
-                self.spend(daemon, 20);
+                let title = format!(
+                    "[internal] load build definition from {}",
+                    self.req.dockerfile_name
+                );
+                let size = self.req.dockerfile.len() as u64;
+                self.internal(daemon, title, Some(("dockerfile", size)), 20);
             }
             Op::Metadata(name) => {
-                let v = self.next_vertex();
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: format!("[internal] load metadata for {name}"),
-                    lines: vec![],
-                    ms: 400,
-                });
-                self.spend(daemon, 400);
+                let title = format!("[internal] load metadata for {name}");
+                self.internal(daemon, title, None, 400);
             }
             Op::DockerIgnore => {
-                let v = self.next_vertex();
                 let size = self
                     .req
                     .context
                     .read_text(".dockerignore")
                     .map_or(2, |t| t.len() as u64);
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: "[internal] load .dockerignore".to_string(),
-                    lines: vec![format!(
-                        "transferring context: {} done",
-                        super::events::human_size(size)
-                    )],
-                    ms: 10,
-                });
-                self.spend(daemon, 10);
+                let title = "[internal] load .dockerignore".to_string();
+                self.internal(daemon, title, Some(("context", size)), 10);
             }
             Op::Context => {
-                let v = self.next_vertex();
                 let size = self.context.size();
-                let ms = 30 + size / 100_000;
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: "[internal] load build context".to_string(),
-                    lines: vec![format!(
-                        "transferring context: {} done",
-                        super::events::human_size(size)
-                    )],
-                    ms,
-                });
-                self.spend(daemon, ms);
+                let title = "[internal] load build context".to_string();
+                self.internal(daemon, title, Some(("context", size)), 30 + size / 100_000);
             }
             Op::From(i) => self.dispatch_from(i, daemon)?,
             Op::Instr { stage, index } => {
@@ -594,6 +561,32 @@ impl BuildSession {
             Op::Export => self.export(daemon)?,
         }
         Ok(())
+    }
+
+    /// An `[internal]` vertex (definition, metadata, .dockerignore, context): its title,
+    /// maybe a `transferring <what>: <size> done` line, and its simulated duration.
+    fn internal(
+        &mut self,
+        daemon: &mut Daemon,
+        title: String,
+        transfer: Option<(&str, u64)>,
+        ms: u64,
+    ) {
+        let vertex = self.next_vertex();
+        let lines = match transfer {
+            Some((what, size)) => vec![format!(
+                "transferring {what}: {} done",
+                super::events::human_size(size)
+            )],
+            None => vec![],
+        };
+        self.events.push(BuildEvent::Internal {
+            vertex,
+            title,
+            lines,
+            ms,
+        });
+        self.spend(daemon, ms);
     }
 
     fn stage_label(&self, i: usize) -> Option<String> {

@@ -420,7 +420,8 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
             1,
         );
     }
-    let in_use: BTreeSet<_> = world.images_in_use().into_keys().collect();
+    let mut in_use = BTreeSet::new();
+    in_use.extend(world.images_in_use().into_keys());
     let report = world.daemon.images.prune(p.has("all"), &in_use);
     world.gc_layers();
     let mut out = CommandOutput::default();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{daemon_error, parse_for, specs, CommandOutput};
 use crate::engine::clock::rfc3339;
-use crate::engine::image::config::{ContainerConfig, Empty};
+use crate::engine::image::config::{self, ContainerConfig, Empty};
 use crate::engine::runtime::{Container, MountSource};
 use crate::engine::world::World;
 
@@ -253,13 +253,13 @@ fn container_json(c: &Container) -> ContainerInspect {
             user: c.user.clone(),
             tty: c.tty,
             open_stdin: c.interactive,
-            exposed_ports: c.exposed.iter().map(|p| (p.clone(), Empty {})).collect(),
+            exposed_ports: config::name_set(&c.exposed),
             env: c.env.clone(),
             cmd: c.cmd.clone(),
             image: c.image.clone(),
             working_dir: c.working_dir.clone(),
             entrypoint: c.entrypoint.clone(),
-            labels: c.labels.iter().cloned().collect(),
+            labels: config::key_value_map(&c.labels),
         },
         network_settings: NetworkSettings { ports },
     }

@@ -13,7 +13,7 @@ use crate::engine::build::cache::BuildCache;
 use crate::engine::clock::{rfc3339, Clock};
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Fs};
-use crate::engine::image::config::{ContainerConfig, Empty, History, ImageConfig, RootFs};
+use crate::engine::image::config::{self, ContainerConfig, History, ImageConfig, RootFs};
 use crate::engine::image::manifest::Descriptor;
 use crate::engine::image::media_type;
 use crate::engine::image::store::{DeferredLayer, ImageStore, StoreError};
@@ -147,17 +147,13 @@ impl Daemon {
             created: Some(rfc3339(img.created)),
             config: ContainerConfig {
                 user: img.user.clone(),
-                exposed_ports: img
-                    .exposed_ports
-                    .iter()
-                    .map(|p| (p.clone(), Empty {}))
-                    .collect(),
+                exposed_ports: config::name_set(&img.exposed_ports),
                 env: img.env.clone(),
                 entrypoint: img.entrypoint.clone(),
                 cmd: img.cmd.clone(),
-                volumes: img.volumes.iter().map(|v| (v.clone(), Empty {})).collect(),
+                volumes: config::name_set(&img.volumes),
                 working_dir: img.working_dir.clone(),
-                labels: img.labels.iter().cloned().collect(),
+                labels: config::key_value_map(&img.labels),
                 stop_signal: img.stop_signal.clone().unwrap_or_default(),
                 ..ContainerConfig::default()
             },

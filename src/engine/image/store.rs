@@ -642,11 +642,10 @@ impl ImageStore {
             return (Vec::new(), 0);
         };
         let mut lines = vec![RemovalLine::Deleted(id.clone())];
-        let live_chains: BTreeSet<&Digest> = self
-            .images
-            .values()
-            .flat_map(|i| i.layers.iter().map(|l| &l.chain_id))
-            .collect();
+        let mut live_chains: BTreeSet<&Digest> = BTreeSet::new();
+        for i in self.images.values() {
+            live_chains.extend(i.layers.iter().map(|l| &l.chain_id));
+        }
         let mut freed = 0;
         for l in img.layers.iter().rev() {
             if !live_chains.contains(&l.chain_id) {
