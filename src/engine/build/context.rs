@@ -75,7 +75,7 @@ impl BuildContext {
             if size > MAX_CONTEXT_BYTES {
                 return Err(ContextError::TooLarge);
             }
-            let parent = parent_of(&clean);
+            let parent = fs::parent_of(&clean);
             tree.mkdir_all(&parent, dir_meta)
                 .map_err(|e| ContextError::InvalidPath {
                     path: file.path.clone(),
@@ -135,13 +135,6 @@ impl BuildContext {
         }
         let size = tree.total_size();
         Ok((BuildContext { fs: tree, size }, Some(matcher)))
-    }
-}
-
-fn parent_of(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_string(),
-        Some(i) => path[..i].to_string(),
     }
 }
 

@@ -126,7 +126,7 @@ pub fn copy(dst: &mut Fs, src: &Fs, spec: &CopySpec) -> Result<Vec<SourceChecksu
                 continue;
             }
         }
-        let parent = parent_of(&target);
+        let parent = fs::parent_of(&target);
         ensure_dir(dst, &parent, spec)?;
         copy_entry(dst, src, path, &target, spec, &mut checksums)?;
         if stat.file_type == FileType::Dir {
@@ -162,13 +162,6 @@ fn escapes(raw: &str) -> bool {
         }
     }
     false
-}
-
-fn parent_of(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_string(),
-        Some(i) => path[..i].to_string(),
-    }
 }
 
 fn has_wildcard(p: &str) -> bool {
@@ -425,7 +418,7 @@ mod tests {
             "/src/a.js",
             "/src/lib/b.js",
         ] {
-            fs.mkdir_all(&parent_of(p), Metadata::new(0o755, 0, 0, 100))
+            fs.mkdir_all(&fs::parent_of(p), Metadata::new(0o755, 0, 0, 100))
                 .unwrap();
             fs.write_file(p, p.as_bytes().to_vec(), m).unwrap();
         }

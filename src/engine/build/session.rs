@@ -37,6 +37,10 @@ struct StepFailure {
     output: Vec<OutputLine>,
 }
 
+/// The work of a filesystem step: from the current rootfs to the next one, what it
+/// printed, and its simulated duration in ms.
+type StepWork<'a> = Box<dyn FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), StepFailure> + 'a>;
+
 impl From<String> for StepFailure {
     fn from(message: String) -> Self {
         StepFailure {
@@ -242,27 +246,20 @@ impl BuildSession {
         }
         let mut names = Vec::new();
         for t in &req.tags {
-            let named = crate::engine::reference::parse_normalized_named(t)
+            let named = crate::engine::reference::parse_normalized_tagged(t)
                 .map_err(|e| BuildError::Invalid(format!("invalid tag {t:?}: {e}")))?;
-            let named = if named.tag().is_none() && named.digest().is_none() {
-                named
-                    .with_tag("latest")
-                    .map_err(|e| BuildError::Invalid(e.to_string()))?
-            } else {
-                named
-            };
             names.push(named.to_string());
         }
-        let build_args: BTreeMap<String, String> = req.build_args.iter().cloned().collect();
+        let build_args = crate::engine::image::config::key_value_map(&req.build_args);
         let epoch = build_args
             .get("SOURCE_DATE_EPOCH")
             .and_then(|v| v.parse::<i64>().ok());
 
         // Meta ARGs (before the first FROM) are visible only in FROM lines.
-        let mut meta_env: BTreeMap<String, String> = platform_args()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut meta_env: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in platform_args() {
+            meta_env.insert(k.to_string(), v.to_string());
+        }
         let mut consumed_args = BTreeSet::new();
         for arg in &dockerfile.meta_args {
             for (name, default) in &arg.args {
@@ -520,63 +517,30 @@ impl BuildSession {
     ) -> Result<(), BuildError> {
         match op {
             Op::Definition => {
-                let v = self.next_vertex();
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: format!(
-                        "[internal] load build definition from {}",
-                        self.req.dockerfile_name
-                    ),
-                    lines: vec![format!(
-                        "transferring dockerfile: {} done",
-                        super::events::human_size(self.req.dockerfile.len() as u64)
-                    )],
-                    ms: 20,
-                });
-                self.spend(daemon, 20);
+                let title = format!(
+                    "[internal] load build definition from {}",
+                    self.req.dockerfile_name
+                );
+                let size = self.req.dockerfile.len() as u64;
+                self.internal(daemon, title, Some(("dockerfile", size)), 20);
             }
             Op::Metadata(name) => {
-                let v = self.next_vertex();
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: format!("[internal] load metadata for {name}"),
-                    lines: vec![],
-                    ms: 400,
-                });
-                self.spend(daemon, 400);
+                let title = format!("[internal] load metadata for {name}");
+                self.internal(daemon, title, None, 400);
             }
             Op::DockerIgnore => {
-                let v = self.next_vertex();
                 let size = self
                     .req
                     .context
                     .read_text(".dockerignore")
                     .map_or(2, |t| t.len() as u64);
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: "[internal] load .dockerignore".to_string(),
-                    lines: vec![format!(
-                        "transferring context: {} done",
-                        super::events::human_size(size)
-                    )],
-                    ms: 10,
-                });
-                self.spend(daemon, 10);
+                let title = "[internal] load .dockerignore".to_string();
+                self.internal(daemon, title, Some(("context", size)), 10);
             }
             Op::Context => {
-                let v = self.next_vertex();
                 let size = self.context.size();
-                let ms = 30 + size / 100_000;
-                self.events.push(BuildEvent::Internal {
-                    vertex: v,
-                    title: "[internal] load build context".to_string(),
-                    lines: vec![format!(
-                        "transferring context: {} done",
-                        super::events::human_size(size)
-                    )],
-                    ms,
-                });
-                self.spend(daemon, ms);
+                let title = "[internal] load build context".to_string();
+                self.internal(daemon, title, Some(("context", size)), 30 + size / 100_000);
             }
             Op::From(i) => self.dispatch_from(i, daemon)?,
             Op::Instr { stage, index } => {
@@ -597,6 +561,32 @@ impl BuildSession {
             Op::Export => self.export(daemon)?,
         }
         Ok(())
+    }
+
+    /// An `[internal]` vertex (definition, metadata, .dockerignore, context): its title,
+    /// maybe a `transferring <what>: <size> done` line, and its simulated duration.
+    fn internal(
+        &mut self,
+        daemon: &mut Daemon,
+        title: String,
+        transfer: Option<(&str, u64)>,
+        ms: u64,
+    ) {
+        let vertex = self.next_vertex();
+        let lines = match transfer {
+            Some((what, size)) => vec![format!(
+                "transferring {what}: {} done",
+                super::events::human_size(size)
+            )],
+            None => vec![],
+        };
+        self.events.push(BuildEvent::Internal {
+            vertex,
+            title,
+            lines,
+            ms,
+        });
+        self.spend(daemon, ms);
     }
 
     fn stage_label(&self, i: usize) -> Option<String> {
@@ -809,14 +799,21 @@ impl BuildSession {
                     sources: vec![],
                 };
                 let rootfs = st.rootfs.clone();
-                self.fs_step(si, st, &src, inputs, daemon, move |_| {
-                    let mut next = rootfs;
-                    if !next.stat(&abs).is_ok_and(|s| s.file_type == FileType::Dir) {
-                        next.mkdir_all(&abs, Metadata::new(0o755, owner.uid, owner.gid, now))
-                            .map_err(|e| format!("mkdir {abs}: {e}"))?;
-                    }
-                    Ok((next, vec![], 20))
-                })
+                self.fs_step(
+                    si,
+                    st,
+                    &src,
+                    inputs,
+                    daemon,
+                    Box::new(move |_| {
+                        let mut next = rootfs;
+                        if !next.stat(&abs).is_ok_and(|s| s.file_type == FileType::Dir) {
+                            next.mkdir_all(&abs, Metadata::new(0o755, owner.uid, owner.gid, now))
+                                .map_err(|e| format!("mkdir {abs}: {e}"))?;
+                        }
+                        Ok((next, vec![], 20))
+                    }),
+                )
             }
             Instruction::Env(kv) => {
                 let mut shown = Vec::new();
@@ -1202,26 +1199,33 @@ impl BuildSession {
             files: vec![],
         };
         let rootfs = st.rootfs.clone();
-        self.fs_step(si, st, &src, inputs, daemon, |_| {
-            let result = exec.run(rootfs, &request);
-            if let Some(budget) = &result.stopped_by {
-                return Err(StepFailure {
-                    message: budget.clone(),
-                    output: result.output,
-                });
-            }
-            if result.exit_code != 0 {
-                return Err(StepFailure {
-                    message: format!(
-                        "process \"{}\" did not complete successfully: exit code: {}",
-                        command.display(),
-                        result.exit_code
-                    ),
-                    output: result.output,
-                });
-            }
-            Ok((result.fs, result.output, result.simulated_ms + 150))
-        })
+        self.fs_step(
+            si,
+            st,
+            &src,
+            inputs,
+            daemon,
+            Box::new(|_| {
+                let result = exec.run(rootfs, &request);
+                if let Some(budget) = &result.stopped_by {
+                    return Err(StepFailure {
+                        message: budget.clone(),
+                        output: result.output,
+                    });
+                }
+                if result.exit_code != 0 {
+                    return Err(StepFailure {
+                        message: format!(
+                            "process \"{}\" did not complete successfully: exit code: {}",
+                            command.display(),
+                            result.exit_code
+                        ),
+                        output: result.output,
+                    });
+                }
+                Ok((result.fs, result.output, result.simulated_ms + 150))
+            }),
+        )
         .map(|_| {
             if let Some(h) = st.config.history.last_mut() {
                 h.created_by = Some(format!("{created_by} # buildkit"));
@@ -1348,9 +1352,14 @@ impl BuildSession {
             sources: checksums,
         };
         let size: u64 = self.context.size().min(u64::MAX / 2);
-        self.fs_step(si, st, &src, inputs, daemon, move |_| {
-            Ok((next, vec![], 40 + size / 200_000))
-        })
+        self.fs_step(
+            si,
+            st,
+            &src,
+            inputs,
+            daemon,
+            Box::new(move |_| Ok((next, vec![], 40 + size / 200_000))),
+        )
         .map(|_| {
             if let Some(h) = st.config.history.last_mut() {
                 h.created_by = Some(format!("{created_by} # buildkit"));
@@ -1360,7 +1369,11 @@ impl BuildSession {
 
     /// A filesystem vertex: consult the cache, otherwise run `work`, then record the
     /// layer (if anything changed), the history entry and the row.
+    ///
+    /// `work` is boxed so that this long function exists once in the binary rather
+    /// than once per instruction kind (RUN, COPY/ADD, WORKDIR).
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn fs_step(
         &mut self,
         si: usize,
@@ -1368,7 +1381,7 @@ impl BuildSession {
         src: &ins::Source,
         inputs: StepInputs,
         daemon: &mut Daemon,
-        work: impl FnOnce(&Fs) -> Result<(Fs, Vec<OutputLine>, u64), StepFailure>,
+        work: StepWork<'_>,
     ) -> Result<(), BuildError> {
         st.step_index += 1;
         let v = self.next_vertex();

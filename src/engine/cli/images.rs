@@ -9,6 +9,7 @@ use crate::engine::build::{
 };
 use crate::engine::clock::human_duration;
 use crate::engine::image::store::RemovalLine;
+use crate::engine::reference::Reference;
 use crate::engine::world::World;
 use std::collections::BTreeSet;
 
@@ -149,44 +150,63 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
         .first()
         .and_then(|f| crate::engine::reference::parse_normalized_named(f).ok());
     let no_trunc = p.has("no-trunc");
-    let mut rows = Vec::new();
-    for r in store.list() {
-        if let Some(f) = &filter {
-            let name_ok = r.repository == f.familiar_name();
-            let tag_ok = f.tag().is_none_or(|t| t == r.tag);
-            if !name_ok || !tag_ok {
-                continue;
-            }
-        }
-        let digest = store
-            .references(&r.id)
-            .into_iter()
-            .find(|x| x.digest().is_some() && x.familiar_name() == r.repository)
-            .and_then(|x| x.digest().map(str::to_string))
-            .unwrap_or_else(|| "<none>".to_string());
-        let id = if no_trunc {
-            r.id.to_string()
+    let show_digests = p.has("digests");
+    let format = format_of(
+        &p,
+        if show_digests {
+            "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
         } else {
-            r.id.short().to_string()
-        };
-        rows.push(
-            Row::default()
-                .with("Repository", "REPOSITORY", r.repository.clone())
-                .with("Tag", "TAG", r.tag.clone())
-                .with("Digest", "DIGEST", digest)
-                .with("ID", "IMAGE ID", id)
-                .with("CreatedSince", "CREATED", since(now, r.created.as_deref()))
-                .with(
-                    "CreatedAt",
-                    "CREATED AT",
-                    r.created
-                        .as_deref()
-                        .and_then(parse_time)
-                        .map(go_time)
-                        .unwrap_or_default(),
-                )
-                .with("Size", "SIZE", human_size_prec(r.size, 3)),
-        );
+            "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+        },
+    );
+    // `NewImageFormat`: `--digests` with a custom table format adds the column.
+    let mut format = format.to_string();
+    if show_digests && format.starts_with("table") && !format.contains("{{.Digest}}") {
+        format.push_str("\t{{.Digest}}");
+    }
+    let need_digest = show_digests || format.contains("{{.Digest}}");
+    let mut rows = Vec::new();
+    let mut last_id = None;
+    for r in store.list() {
+        // `list` gives one row per tag; the rows of an image are laid out again from
+        // all of its references, as the docker CLI does.
+        if last_id.as_ref() == Some(&r.id) {
+            continue;
+        }
+        last_id = Some(r.id.clone());
+        let refs = store.references(&r.id);
+        for (repository, tag, digest) in reference_rows(&refs, show_digests, need_digest) {
+            if let Some(f) = &filter {
+                let name_ok = repository == f.familiar_name();
+                let tag_ok = f.tag().is_none_or(|t| t == tag);
+                if !name_ok || !tag_ok {
+                    continue;
+                }
+            }
+            let id = if no_trunc {
+                r.id.to_string()
+            } else {
+                r.id.short().to_string()
+            };
+            rows.push(
+                Row::default()
+                    .with("Repository", "REPOSITORY", repository)
+                    .with("Tag", "TAG", tag)
+                    .with("Digest", "DIGEST", digest)
+                    .with("ID", "IMAGE ID", id)
+                    .with("CreatedSince", "CREATED", since(now, r.created.as_deref()))
+                    .with(
+                        "CreatedAt",
+                        "CREATED AT",
+                        r.created
+                            .as_deref()
+                            .and_then(parse_time)
+                            .map(go_time)
+                            .unwrap_or_default(),
+                    )
+                    .with("Size", "SIZE", human_size_prec(r.size, 3)),
+            );
+        }
     }
     if p.has("quiet") {
         let mut out = CommandOutput::default();
@@ -195,15 +215,71 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
         }
         return out;
     }
-    let default = if p.has("digests") {
-        "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
-    } else {
-        "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
-    };
-    match render(format_of(&p, default), &rows, "imageContext") {
+    match render(&format, &rows, "imageContext") {
         Ok(s) => CommandOutput::ok(s),
         Err(e) => CommandOutput::err(format!("{}\n", e.0), 1),
     }
+}
+
+/// The `(REPOSITORY, TAG, DIGEST)` rows of one image, as docker/cli's
+/// `imageFormatTaggedAndDigest` lays out its RepoTags and RepoDigests.
+///
+/// * no reference at all: one dangling row, `<none>` everywhere;
+/// * each tag gets a row per digest of the same repository when digests are shown
+///   (`--digests`, or a format naming `{{.Digest}}`), else one row with `<none>`;
+/// * a repository known only by digest (an image pulled as `name@sha256:...`) still
+///   gets rows with TAG `<none>`: one per digest under `--digests`, else a single
+///   row with an empty DIGEST.
+///
+/// Go walks maps here; rows follow the familiar reference's order instead, so the
+/// output is stable.
+fn reference_rows(
+    refs: &[Reference],
+    show_digests: bool,
+    need_digest: bool,
+) -> Vec<(String, String, String)> {
+    let none = || "<none>".to_string();
+    if refs.is_empty() {
+        return vec![(none(), none(), none())];
+    }
+    // Tags in `ImageStore::list`'s order (by familiar string), digests by repository.
+    let mut by_tag: Vec<&Reference> = refs.iter().filter(|r| r.tag().is_some()).collect();
+    crate::engine::sort::sort_by_key(&mut by_tag, |r| r.familiar_string());
+    let tagged: Vec<(String, String)> = by_tag
+        .iter()
+        .map(|r| (r.familiar_name(), r.tag().unwrap_or("").to_string()))
+        .collect();
+    let mut digests: Vec<(String, String)> = refs
+        .iter()
+        .filter_map(|r| Some((r.familiar_name(), r.digest()?.to_string())))
+        .collect();
+    crate::engine::sort::sort(&mut digests);
+    let mut rows = Vec::new();
+    for (repo, tag) in &tagged {
+        let mut any = false;
+        if need_digest {
+            for (_, d) in digests.iter().filter(|(r, _)| r == repo) {
+                rows.push((repo.clone(), tag.clone(), d.clone()));
+                any = true;
+            }
+        }
+        if !any {
+            rows.push((repo.clone(), tag.clone(), none()));
+        }
+    }
+    let mut last_repo: Option<&String> = None;
+    for (repo, d) in &digests {
+        if tagged.iter().any(|(r, _)| r == repo) {
+            continue;
+        }
+        if show_digests {
+            rows.push((repo.clone(), none(), d.clone()));
+        } else if last_repo != Some(repo) {
+            rows.push((repo.clone(), none(), String::new()));
+        }
+        last_repo = Some(repo);
+    }
+    rows
 }
 
 pub fn history(world: &mut World, words: &[String]) -> CommandOutput {
@@ -344,7 +420,8 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
             1,
         );
     }
-    let in_use: BTreeSet<_> = world.images_in_use().into_keys().collect();
+    let mut in_use = BTreeSet::new();
+    in_use.extend(world.images_in_use().into_keys());
     let report = world.daemon.images.prune(p.has("all"), &in_use);
     world.gc_layers();
     let mut out = CommandOutput::default();
@@ -360,4 +437,79 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
         super::table::human_size(report.reclaimed)
     ));
     out.stage(LifecycleStage::Rmi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cli::run;
+
+    fn rows(world: &mut World, line: &str) -> Vec<String> {
+        let out = run(world, line);
+        assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+        out.stdout.lines().map(str::to_string).collect()
+    }
+
+    /// An image pulled only by digest has no tag: docker/cli still lists it, TAG
+    /// `<none>`, with its DIGEST under `--digests` and an empty one in a `{{.Digest}}`
+    /// format without the flag.
+    #[test]
+    fn digest_only_reference_gets_its_row() {
+        let mut world = World::new();
+        let digest = "sha256:308c0f8bb5c182f783e0df0bf169c925ab24965d7cfef2d9e127b5d94783caaa";
+        let pulled = run(&mut world, &format!("docker pull alpine@{digest}"));
+        assert_eq!(pulled.exit_code, 0, "{}", pulled.stderr);
+        let table = rows(&mut world, "docker images --digests");
+        assert_eq!(table.len(), 2, "{table:?}");
+        let cells: Vec<&str> = table[1].split_whitespace().collect();
+        assert_eq!(&cells[..3], ["alpine", "<none>", digest], "{table:?}");
+        let plain = rows(
+            &mut world,
+            "docker images --format {{.Repository}}:{{.Tag}}:{{.Digest}}",
+        );
+        assert_eq!(plain, ["alpine:<none>:"]);
+        // Once tagged, the digest belongs to the tag's row and the `<none>` row goes.
+        rows(
+            &mut world,
+            &format!("docker tag alpine@{digest} alpine:pinned"),
+        );
+        let tagged = rows(&mut world, "docker images --format {{.Tag}}={{.Digest}}");
+        assert_eq!(tagged, [format!("pinned={digest}")]);
+        let without = rows(&mut world, "docker images --format {{.Tag}}");
+        assert_eq!(without, ["pinned"]);
+    }
+
+    #[test]
+    fn reference_rows_follow_docker_cli() {
+        let r = |s: &str| crate::engine::reference::parse_normalized_named(s).unwrap();
+        let d1 = format!("sha256:{}", "1".repeat(64));
+        let d2 = format!("sha256:{}", "2".repeat(64));
+        let none = "<none>".to_string();
+        assert_eq!(
+            reference_rows(&[], true, true),
+            [(none.clone(), none.clone(), none.clone())]
+        );
+        let refs = [
+            r("app:1"),
+            r(&format!("app@{d1}")),
+            r(&format!("app@{d2}")),
+            r(&format!("registry.example.com/app@{d1}")),
+        ];
+        let row = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            reference_rows(&refs, true, true),
+            [
+                row("app", "1", &d1),
+                row("app", "1", &d2),
+                row("registry.example.com/app", "<none>", &d1),
+            ]
+        );
+        assert_eq!(
+            reference_rows(&refs, false, false),
+            [
+                row("app", "1", "<none>"),
+                row("registry.example.com/app", "<none>", "")
+            ]
+        );
+    }
 }

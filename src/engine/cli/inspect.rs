@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{daemon_error, parse_for, specs, CommandOutput};
 use crate::engine::clock::rfc3339;
-use crate::engine::image::config::{ContainerConfig, Empty};
+use crate::engine::image::config::{self, ContainerConfig, Empty};
 use crate::engine::runtime::{Container, MountSource};
 use crate::engine::world::World;
 
@@ -253,13 +253,13 @@ fn container_json(c: &Container) -> ContainerInspect {
             user: c.user.clone(),
             tty: c.tty,
             open_stdin: c.interactive,
-            exposed_ports: c.exposed.iter().map(|p| (p.clone(), Empty {})).collect(),
+            exposed_ports: config::name_set(&c.exposed),
             env: c.env.clone(),
             cmd: c.cmd.clone(),
             image: c.image.clone(),
             working_dir: c.working_dir.clone(),
             entrypoint: c.entrypoint.clone(),
-            labels: c.labels.iter().cloned().collect(),
+            labels: config::key_value_map(&c.labels),
         },
         network_settings: NetworkSettings { ports },
     }
@@ -299,10 +299,14 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
             }
         }
     }
+    let text = pretty(&values);
     if let Some(f) = p.value("format") {
-        for v in &values {
-            let json = serde_json::to_value(v).unwrap_or_default();
-            match execute_template(f, &json) {
+        // The template runs over the JSON the CLI would print, decoded again (as the
+        // docker CLI does with its raw JSON): one serialiser for the inspect types
+        // instead of a second one into `serde_json::Value`.
+        let decoded: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+        for json in &decoded {
+            match execute_template(f, json) {
                 Ok(s) => {
                     out.stdout.push_str(&s);
                     out.stdout.push('\n');
@@ -312,7 +316,7 @@ pub fn inspect(world: &mut World, words: &[String], kind: Option<&str>) -> Comma
         }
         return out;
     }
-    out.stdout = pretty(&values);
+    out.stdout = text;
     out
 }
 

@@ -211,11 +211,11 @@ fn execute(pieces: &[Piece], row: &Row, context: &str) -> Result<String, Templat
                 });
             }
             Piece::Json(None) => {
-                let map: BTreeMap<&str, &str> = row
-                    .fields
-                    .iter()
-                    .map(|(n, _, v)| (*n, v.as_str()))
-                    .collect();
+                // Inserted, not collected: `collect` would add a sort to the bundle.
+                let mut map: BTreeMap<&str, &str> = BTreeMap::new();
+                for (n, _, v) in &row.fields {
+                    map.insert(n, v.as_str());
+                }
                 out.push_str(&serde_json::to_string(&map).unwrap_or_default());
             }
             Piece::Json(Some(f)) => {

@@ -13,7 +13,7 @@ use crate::engine::build::cache::BuildCache;
 use crate::engine::clock::{rfc3339, Clock};
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Fs};
-use crate::engine::image::config::{ContainerConfig, Empty, History, ImageConfig, RootFs};
+use crate::engine::image::config::{self, ContainerConfig, History, ImageConfig, RootFs};
 use crate::engine::image::manifest::Descriptor;
 use crate::engine::image::media_type;
 use crate::engine::image::store::{DeferredLayer, ImageStore, StoreError};
@@ -94,15 +94,8 @@ impl Daemon {
     /// A base image for `FROM`: a local image of that name if there is one, else the
     /// simulated registry's (pulled once and kept for later builds).
     pub fn base_image(&mut self, name: &str) -> Result<(String, ImageRecord), PullError> {
-        let named = reference::parse_normalized_named(name)
+        let named = reference::parse_normalized_tagged(name)
             .map_err(|e| PullError::InvalidReference(e.to_string()))?;
-        let named = if named.tag().is_none() && named.digest().is_none() {
-            named
-                .with_tag("latest")
-                .map_err(|e| PullError::InvalidReference(e.to_string()))?
-        } else {
-            named
-        };
         let full = named.to_string();
         if let Ok(local) = self.find_image(&full) {
             return Ok((full, local));
@@ -154,17 +147,13 @@ impl Daemon {
             created: Some(rfc3339(img.created)),
             config: ContainerConfig {
                 user: img.user.clone(),
-                exposed_ports: img
-                    .exposed_ports
-                    .iter()
-                    .map(|p| (p.clone(), Empty {}))
-                    .collect(),
+                exposed_ports: config::name_set(&img.exposed_ports),
                 env: img.env.clone(),
                 entrypoint: img.entrypoint.clone(),
                 cmd: img.cmd.clone(),
-                volumes: img.volumes.iter().map(|v| (v.clone(), Empty {})).collect(),
+                volumes: config::name_set(&img.volumes),
                 working_dir: img.working_dir.clone(),
-                labels: img.labels.iter().cloned().collect(),
+                labels: config::key_value_map(&img.labels),
                 stop_signal: img.stop_signal.clone().unwrap_or_default(),
                 ..ContainerConfig::default()
             },
@@ -259,12 +248,7 @@ impl Daemon {
 
     /// Points `name` (normalised; `:latest` when bare) at image `id`.
     pub fn tag(&mut self, name: &str, id: &Digest) -> Result<String, String> {
-        let named = reference::parse_normalized_named(name).map_err(|e| e.to_string())?;
-        let named = if named.tag().is_none() && named.digest().is_none() {
-            named.with_tag("latest").map_err(|e| e.to_string())?
-        } else {
-            named
-        };
+        let named = reference::parse_normalized_tagged(name).map_err(|e| e.to_string())?;
         self.images
             .add_reference(&named, id)
             .map_err(|e| e.to_string())?;

@@ -235,7 +235,8 @@ fn add_hardlink_copy_ups(lower: &Fs, upper: &Fs, changes: &mut Vec<Change>) {
     if groups.is_empty() {
         return;
     }
-    let present: BTreeSet<String> = changes.iter().map(|c| c.path.clone()).collect();
+    let mut present: BTreeSet<String> = BTreeSet::new();
+    present.extend(changes.iter().map(|c| c.path.clone()));
     let mut extra = Vec::new();
     for c in changes.iter() {
         let Some(node) = &c.node else { continue };

@@ -45,7 +45,7 @@ mod tree;
 
 pub use content::{Content, CHUNK};
 pub use diff::{diff, Change, ChangeKind, Changeset, DockerDiffKind};
-pub use path::{join, normalize, NAME_MAX, PATH_MAX};
+pub use path::{join, normalize, parent_of, NAME_MAX, PATH_MAX};
 pub use tree::Fs;
 
 pub(crate) use node::{Kind, Node};

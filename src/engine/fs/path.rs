@@ -44,6 +44,18 @@ pub fn join(cwd: &str, path: &str) -> String {
     }
 }
 
+/// The directory holding `path`, lexically: `/a/b` → `/a`, `/a` → `/`, `a` → `/`.
+///
+/// `path` is expected to be normalised already (as the build context and COPY
+/// produce it); like Go's `filepath.Dir` on a clean absolute path, the root is its
+/// own parent.
+pub fn parent_of(path: &str) -> String {
+    match path.rfind('/') {
+        Some(0) | None => "/".to_string(),
+        Some(i) => path.get(..i).unwrap_or("/").to_string(),
+    }
+}
+
 /// The components of `path`, with empty and `.` components dropped (`..` kept).
 pub(crate) fn components(path: &str) -> Vec<String> {
     path.split('/')
@@ -84,5 +96,18 @@ mod tests {
         }
         assert_eq!(join("/app", "../etc/./passwd"), "/etc/passwd");
         assert_eq!(join("/app", "/x"), "/x");
+    }
+
+    #[test]
+    fn parent_of_cases() {
+        for (input, want) in [
+            ("/a/b", "/a"),
+            ("/a", "/"),
+            ("/", "/"),
+            ("a", "/"),
+            ("/a/b/c", "/a/b"),
+        ] {
+            assert_eq!(parent_of(input), want, "{input:?}");
+        }
     }
 }

@@ -20,6 +20,28 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> R
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
+/// An `ExposedPorts` / `Volumes` set from its names.
+///
+/// Built by inserting rather than `collect`: collecting into a `BTreeMap` sorts first,
+/// and that sort is one more copy of the standard library's sort in the web bundle.
+pub fn name_set(names: &[String]) -> BTreeMap<String, Empty> {
+    let mut set = BTreeMap::new();
+    for n in names {
+        set.insert(n.clone(), Empty {});
+    }
+    set
+}
+
+/// A `Labels` (or build-arg) map from `KEY=VALUE` pairs in order (a later key wins, as in
+/// `collect`), built by inserting for the reason given at [`name_set`].
+pub fn key_value_map(pairs: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (k, v) in pairs {
+        map.insert(k.clone(), v.clone());
+    }
+    map
+}
+
 /// `HEALTHCHECK` as Docker stores it (moby `container.HealthConfig`); durations are
 /// nanoseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -84,7 +84,7 @@ pub fn export(
         {
             None
         } else {
-            Some(reference::parse_normalized_named(name)?.tag_name_only())
+            Some(reference::parse_normalized_tagged(name)?)
         };
         let blobs = store.blobs();
         let manifest_bytes = blobs.get(&img.manifest_digest)?;
@@ -414,7 +414,7 @@ fn import_docker(
         let id = store.insert(&manifest, config, layers)?;
         let mut refs = Vec::new();
         for tag in entry.repo_tags.unwrap_or_default() {
-            let r = reference::parse_normalized_named(&tag)?.tag_name_only();
+            let r = reference::parse_normalized_tagged(&tag)?;
             store.add_reference(&r, &id)?;
             refs.push(r);
         }

@@ -437,8 +437,7 @@ impl ImageStore {
                 return Ok(d);
             }
         }
-        if let Ok(named) = reference::parse_normalized_named(name) {
-            let named = named.tag_name_only();
+        if let Ok(named) = reference::parse_normalized_tagged(name) {
             if let Some((_, id)) = self.refs.get(&named.to_string()) {
                 return Ok(id.clone());
             }
@@ -555,7 +554,7 @@ impl ImageStore {
         let mut refs = self.references(&id);
         let mut removed_repository_ref = false;
         if !by_id {
-            let named = reference::parse_normalized_named(name)?.tag_name_only();
+            let named = reference::parse_normalized_tagged(name)?;
             if !force && is_single_reference(&refs) {
                 if let Some(c) = in_use.get(&id) {
                     return Err(StoreError::Conflict(format!(
@@ -643,11 +642,10 @@ impl ImageStore {
             return (Vec::new(), 0);
         };
         let mut lines = vec![RemovalLine::Deleted(id.clone())];
-        let live_chains: BTreeSet<&Digest> = self
-            .images
-            .values()
-            .flat_map(|i| i.layers.iter().map(|l| &l.chain_id))
-            .collect();
+        let mut live_chains: BTreeSet<&Digest> = BTreeSet::new();
+        for i in self.images.values() {
+            live_chains.extend(i.layers.iter().map(|l| &l.chain_id));
+        }
         let mut freed = 0;
         for l in img.layers.iter().rev() {
             if !live_chains.contains(&l.chain_id) {

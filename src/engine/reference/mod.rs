@@ -296,6 +296,13 @@ pub fn parse_normalized_named(s: &str) -> Result<Reference, ReferenceError> {
     parse(&format!("{domain}/{remainder}"))
 }
 
+/// `TagNameOnly(ParseNormalizedNamed(s))`: what `docker tag`, `docker build -t` and
+/// `FROM` make of a name — normalised, with `:latest` added when there is neither tag
+/// nor digest (`nginx` → `docker.io/library/nginx:latest`; a digest is kept as given).
+pub fn parse_normalized_tagged(s: &str) -> Result<Reference, ReferenceError> {
+    parse_normalized_named(s).map(|n| n.tag_name_only())
+}
+
 /// `ParseNamed`: accepts only references already in canonical form.
 pub fn parse_named(s: &str) -> Result<Reference, ReferenceError> {
     let named = parse_normalized_named(s)?;

@@ -7,7 +7,7 @@ use crate::engine::build::executor::Executor;
 use crate::engine::clock::rfc3339;
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Fs, Metadata};
-use crate::engine::image::config::{Empty, History, ImageConfig};
+use crate::engine::image::config::{self, History, ImageConfig};
 use crate::engine::layer::LayerOptions;
 use crate::engine::runtime::process::{Outcome, SpawnError};
 use crate::engine::runtime::{
@@ -687,7 +687,7 @@ impl World {
         config.config.entrypoint = c.entrypoint.clone();
         config.config.working_dir = c.working_dir.clone();
         config.config.user = c.user.clone();
-        config.config.exposed_ports = c.exposed.iter().map(|p| (p.clone(), Empty {})).collect();
+        config.config.exposed_ports = config::name_set(&c.exposed);
         config.history.push(History {
             created: Some(rfc3339(now)),
             author: author.map(str::to_string),

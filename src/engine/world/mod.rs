@@ -134,10 +134,12 @@ impl World {
 
     /// Chain IDs of the image layers containers sit on.
     pub fn container_layers(&self) -> BTreeSet<Digest> {
-        self.containers
-            .iter()
-            .flat_map(|c| c.image_layers.iter().map(|l| l.chain_id.clone()))
-            .collect()
+        // Inserted one by one: `collect` into a set would add a sort to the bundle.
+        let mut set = BTreeSet::new();
+        for c in &self.containers {
+            set.extend(c.image_layers.iter().map(|l| l.chain_id.clone()));
+        }
+        set
     }
 
     /// Forgets every layer of the daemon's layer store that no image, container or
