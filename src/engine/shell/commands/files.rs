@@ -464,6 +464,60 @@ struct CopyOpts {
     no_clobber: bool,
 }
 
+/// The destination operand of `cp`, `mv` and `install`: `SRC... DEST` or `-t DIR SRC...`.
+/// As BusyBox (`cp_mv_stat`, `concat_path_file`), a source goes inside a directory DEST
+/// under its own basename, and otherwise becomes DEST.
+struct Dest {
+    abs: String,
+    is_dir: bool,
+}
+
+impl Dest {
+    /// Takes DEST off `args` (leaving the sources); `Err` is the exit status, the message
+    /// already written. cp and mv refuse several sources into a DEST that is no
+    /// directory; for `install` (`install: true`), `-D` first creates DEST's parents.
+    fn parse(
+        ctx: &mut Ctx<'_>,
+        opts: &[(char, Option<String>)],
+        args: &mut Vec<String>,
+        install: bool,
+    ) -> Result<Dest, i32> {
+        if let Some(t) = opt_val(opts, 't') {
+            args.push(t);
+        }
+        if args.len() < 2 {
+            return Err(ctx.fail("missing file operand"));
+        }
+        let dest = args.pop().unwrap_or_default();
+        let abs = ctx.path(&dest);
+        if install && has(opts, 'D') {
+            let parent = normalize(&format!("{abs}/.."));
+            let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
+            let _ = ctx.sh.mkdir_all(&parent, meta);
+        }
+        let is_dir = ctx
+            .sh
+            .fs
+            .stat(&abs)
+            .is_ok_and(|s| s.file_type == FileType::Dir);
+        if !install && args.len() > 1 && !is_dir {
+            return Err(ctx.fail(format!("'{dest}' is not a directory")));
+        }
+        Ok(Dest { abs, is_dir })
+    }
+
+    /// The absolute source path and where it goes.
+    fn target(&self, ctx: &Ctx<'_>, src: &str) -> (String, String) {
+        let sabs = ctx.path(src);
+        let target = if self.is_dir {
+            join(&self.abs, basename(&sabs))
+        } else {
+            self.abs.clone()
+        };
+        (sabs, target)
+    }
+}
+
 pub(crate) fn cp(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, mut args) = getopt(&ctx.args(), "t");
     let archive = has(&opts, 'a');
@@ -476,30 +530,13 @@ pub(crate) fn cp(ctx: &mut Ctx<'_>) -> i32 {
             || ((has(&opts, 'r') || has(&opts, 'R')) && !has(&opts, 'L')),
         no_clobber: has(&opts, 'n'),
     };
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
-    if args.len() > 1 && !dest_is_dir {
-        return ctx.fail(format!("'{dest}' is not a directory"));
-    }
+    let dest = match Dest::parse(ctx, &opts, &mut args, false) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     let mut status = 0;
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         if let Err(msg) = copy(ctx, &sabs, &target, &co, true) {
             ctx.err(format!("cp: {}\n", msg.replace("{src}", &src)));
             status = 1;
@@ -629,30 +666,13 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
 pub(crate) fn mv(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, mut args) = getopt(&ctx.args(), "t");
     let no_clobber = has(&opts, 'n');
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
-    if args.len() > 1 && !dest_is_dir {
-        return ctx.fail(format!("'{dest}' is not a directory"));
-    }
+    let dest = match Dest::parse(ctx, &opts, &mut args, false) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     let mut status = 0;
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         if ctx.sh.fs.lstat(&sabs).is_err() {
             ctx.err(format!(
                 "mv: can't rename '{src}': No such file or directory\n"
@@ -1280,31 +1300,12 @@ pub(crate) fn install(ctx: &mut Ctx<'_>) -> i32 {
         }
         return 0;
     }
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    if has(&opts, 'D') {
-        let parent = normalize(&format!("{dabs}/.."));
-        let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-        let _ = ctx.sh.mkdir_all(&parent, meta);
-    }
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
+    let dest = match Dest::parse(ctx, &opts, &mut args, true) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         let content = match ctx.sh.fs.read_file(&sabs) {
             Ok(c) => c,
             Err(e) => return ctx.fail(format!("can't stat '{src}': {e}")),
