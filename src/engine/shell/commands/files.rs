@@ -1122,55 +1122,47 @@ pub(crate) fn du(ctx: &mut Ctx<'_>) -> i32 {
             Vec::new()
         };
         ctx.tick(entries.len() as u64 / 8);
-        // Sum per directory, deepest first (du prints children before parents).
-        let mut sums: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         let root_real = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs.clone());
-        sums.insert(root_real.clone(), usage(&root));
-        let mut lines_out: Vec<(usize, String, u64)> = Vec::new();
-        for e in &entries {
+        let depth_of = |real: &str| {
+            real.strip_prefix(&root_real)
+                .map_or(0, |r| r.matches('/').count())
+        };
+        // Sum per directory: the walk is pre-order, so the directories enclosing an
+        // entry are the ones still open on `stack` (entry index, depth).
+        let mut root_sum = usage(&root);
+        let mut sums = vec![0u64; entries.len()];
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for (k, e) in entries.iter().enumerate() {
             let u = usage(&e.stat);
-            let mut cur = e.path.clone();
-            if e.stat.file_type == FileType::Dir {
-                *sums.entry(cur.clone()).or_insert(0) += u;
+            let d = depth_of(&e.path);
+            while stack.last().is_some_and(|&(_, sd)| sd >= d) {
+                stack.pop();
             }
-            while let Some(i) = cur.rfind('/') {
-                let parent = if i == 0 {
-                    "/".to_string()
-                } else {
-                    cur[..i].to_string()
-                };
-                if !parent.starts_with(&root_real) || parent.len() < root_real.len() {
-                    break;
-                }
-                if e.stat.file_type != FileType::Dir || parent != e.path {
-                    *sums.entry(parent.clone()).or_insert(0) += u;
-                }
-                if parent == root_real {
-                    break;
-                }
-                cur = parent;
+            root_sum += u;
+            for &(j, _) in &stack {
+                sums[j] += u;
+            }
+            if e.stat.file_type == FileType::Dir {
+                sums[k] = u;
+                stack.push((k, d));
             }
         }
         let shown = |real: &str| -> String {
             let rel = real.strip_prefix(&root_real).unwrap_or("");
             format!("{}{}", p.trim_end_matches('/'), rel).replace("//", "/")
         };
-        let depth_of = |real: &str| {
-            real.strip_prefix(&root_real)
-                .map_or(0, |r| r.matches('/').count())
-        };
-        for e in entries.iter().rev() {
+        let mut lines_out: Vec<(usize, String, u64)> = Vec::new();
+        for (e, sum) in entries.iter().zip(&sums).rev() {
             let d = depth_of(&e.path);
             if max_depth.is_some_and(|m| d > m) {
                 continue;
             }
             if e.stat.file_type == FileType::Dir {
-                lines_out.push((d, shown(&e.path), sums.get(&e.path).copied().unwrap_or(0)));
+                lines_out.push((d, shown(&e.path), *sum));
             } else if all {
                 lines_out.push((d, shown(&e.path), usage(&e.stat)));
             }
         }
-        let root_sum = sums.get(&root_real).copied().unwrap_or(0);
         // Post-order: walk is pre-order; reversing gives children before parents.
         for (_, name, n) in lines_out {
             out.push_str(&format!("{}\t{}\n", show(n), name));
