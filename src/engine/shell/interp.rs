@@ -590,12 +590,9 @@ impl Shell {
                     if (c == 0) == *until {
                         break Ok(status);
                     }
-                    match self.run_list(body, io) {
-                        Ok(s) => status = s,
-                        Err(Flow::Break(n)) if n > 1 => break Err(Flow::Break(n - 1)),
-                        Err(Flow::Break(_)) => break Ok(0),
-                        Err(Flow::Continue(n)) if n > 1 => break Err(Flow::Continue(n - 1)),
-                        Err(Flow::Continue(_)) => {}
+                    match self.loop_body(body, io, &mut status) {
+                        Ok(true) => {}
+                        Ok(false) => break Ok(status),
                         Err(f) => break Err(f),
                     }
                 };
@@ -626,21 +623,9 @@ impl Shell {
                         status = 1;
                         break;
                     }
-                    match self.run_list(body, io) {
-                        Ok(s) => status = s,
-                        Err(Flow::Break(n)) if n > 1 => {
-                            r = Err(Flow::Break(n - 1));
-                            break;
-                        }
-                        Err(Flow::Break(_)) => {
-                            status = 0;
-                            break;
-                        }
-                        Err(Flow::Continue(n)) if n > 1 => {
-                            r = Err(Flow::Continue(n - 1));
-                            break;
-                        }
-                        Err(Flow::Continue(_)) => {}
+                    match self.loop_body(body, io, &mut status) {
+                        Ok(true) => {}
+                        Ok(false) => break,
                         Err(f) => {
                             r = Err(f);
                             break;
@@ -664,6 +649,24 @@ impl Shell {
             }
             CmdKind::Simple { .. } | CmdKind::FuncDef { .. } => Ok(0),
         }
+    }
+
+    /// One pass through a `while`/`until`/`for` body (XCU 2.9.4.2-4), keeping its status in
+    /// `status`. `Ok(false)`: a `break` ends this loop (status 0). `Err`: `break N` or
+    /// `continue N` for an outer loop (one level used up here), or another flow.
+    fn loop_body(&mut self, body: &List, io: Io, status: &mut i32) -> Result<bool, Flow> {
+        match self.run_list(body, io) {
+            Ok(s) => *status = s,
+            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
+            Err(Flow::Break(_)) => {
+                *status = 0;
+                return Ok(false);
+            }
+            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
+            Err(Flow::Continue(_)) => {}
+            Err(f) => return Err(f),
+        }
+        Ok(true)
     }
 
     fn run_simple(

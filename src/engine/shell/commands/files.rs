@@ -3,26 +3,10 @@
 
 use super::info::format_time;
 use super::users::{group_name, lookup_group, lookup_user, user_name};
-use super::{getopt, Ctx};
+use super::{getopt, has, long_flag, opt_val, Ctx};
 use crate::engine::fs::{join, normalize, DeviceKind, FileType, Metadata, Stat};
 use crate::engine::shell::perm::READ;
 use crate::engine::shell::resolve::basename;
-
-fn has(opts: &[(char, Option<String>)], c: char) -> bool {
-    opts.iter().any(|(o, _)| *o == c)
-}
-
-fn long_flag(opts: &[(char, Option<String>)], name: &str) -> bool {
-    opts.iter()
-        .any(|(o, v)| *o == '-' && v.as_deref() == Some(name))
-}
-
-fn opt_val(opts: &[(char, Option<String>)], c: char) -> Option<String> {
-    opts.iter()
-        .rev()
-        .find(|(o, _)| *o == c)
-        .and_then(|(_, v)| v.clone())
-}
 
 /// `drwxr-xr-x` for a stat.
 pub(crate) fn mode_string(s: &Stat) -> String {

@@ -256,6 +256,25 @@ pub(crate) fn getopt(
     (opts, rest)
 }
 
+/// Whether [`getopt`] saw option `c`.
+pub(crate) fn has(opts: &[(char, Option<String>)], c: char) -> bool {
+    opts.iter().any(|(o, _)| *o == c)
+}
+
+/// Whether [`getopt`] saw the long option `--name`.
+pub(crate) fn long_flag(opts: &[(char, Option<String>)], name: &str) -> bool {
+    opts.iter()
+        .any(|(o, v)| *o == '-' && v.as_deref() == Some(name))
+}
+
+/// The value of option `c`; the last one wins when it is repeated, as with getopt(3).
+pub(crate) fn opt_val(opts: &[(char, Option<String>)], c: char) -> Option<String> {
+    opts.iter()
+        .rev()
+        .find(|(o, _)| *o == c)
+        .and_then(|(_, v)| v.clone())
+}
+
 /// Lines of a byte buffer (without their newlines).
 pub(crate) fn lines(data: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(data);
