@@ -85,11 +85,7 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
                 continue;
             }
         };
-        let is_dir = ctx
-            .sh
-            .fs
-            .stat(&abs)
-            .is_ok_and(|s| s.file_type == FileType::Dir);
+        let is_dir = ctx.is_dir(&abs);
         if is_dir && !dir_only && !(long && st.file_type == FileType::Symlink) {
             dirs.push(p.clone());
         } else {
@@ -479,11 +475,7 @@ impl Dest {
             let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
             let _ = ctx.sh.mkdir_all(&parent, meta);
         }
-        let is_dir = ctx
-            .sh
-            .fs
-            .stat(&abs)
-            .is_ok_and(|s| s.file_type == FileType::Dir);
+        let is_dir = ctx.is_dir(&abs);
         if !install && args.len() > 1 && !is_dir {
             return Err(ctx.fail(format!("'{dest}' is not a directory")));
         }
@@ -611,12 +603,7 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
             if co.no_clobber && ctx.sh.fs.exists(dst) {
                 return Ok(());
             }
-            if ctx
-                .sh
-                .fs
-                .stat(dst)
-                .is_ok_and(|s| s.file_type == FileType::Dir)
-            {
+            if ctx.is_dir(dst) {
                 return Err(format!("can't create '{dst}': Is a directory"));
             }
             let content = ctx
@@ -692,12 +679,7 @@ pub(crate) fn ln(ctx: &mut Ctx<'_>) -> i32 {
     }
     let dest = args.pop().unwrap_or_default();
     let dabs = ctx.path(&dest);
-    let dest_is_dir = !no_deref
-        && ctx
-            .sh
-            .fs
-            .stat(&dabs)
-            .is_ok_and(|s| s.file_type == FileType::Dir);
+    let dest_is_dir = !no_deref && ctx.is_dir(&dabs);
     let mut status = 0;
     for target in args {
         let link = if dest_is_dir {

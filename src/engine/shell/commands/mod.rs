@@ -123,6 +123,16 @@ impl<'a> Ctx<'a> {
         files.iter().map(|f| (f.clone(), self.read(f))).collect()
     }
 
+    /// Whether `abs` is a directory, following symlinks (`test -d`): the question every
+    /// program with a DEST or a recursive walk asks.
+    #[inline(never)]
+    pub fn is_dir(&self, abs: &str) -> bool {
+        self.sh
+            .fs
+            .stat(abs)
+            .is_ok_and(|s| s.file_type == crate::engine::fs::FileType::Dir)
+    }
+
     /// Metadata for a file the program creates (`mode & ~umask`, running user, mtime).
     pub fn meta(&self, mode: u32) -> Metadata {
         self.sh.new_file_meta(mode)
