@@ -19,6 +19,12 @@ const REGULAR: &[&str] = &[
     "bg",
 ];
 
+/// `set -o` options ash or bash accept that change nothing in a RUN (no job control,
+/// history or editing), kept as one string rather than a `match` of literals.
+const ACCEPTED_LONG: &str = "posix verbose noexec monitor vi emacs braceexpand hashall \
+    interactive-comments errtrace functrace nolog ignoreeof history histexpand physical \
+    keyword notify onecmd privileged";
+
 pub(crate) fn is_builtin(name: &str) -> bool {
     SPECIAL.contains(&name) || REGULAR.contains(&name)
 }
@@ -445,26 +451,7 @@ impl Shell {
             "noglob" => o.noglob = on,
             "allexport" => o.allexport = on,
             "noclobber" => o.noclobber = on,
-            "posix"
-            | "verbose"
-            | "noexec"
-            | "monitor"
-            | "vi"
-            | "emacs"
-            | "braceexpand"
-            | "hashall"
-            | "interactive-comments"
-            | "errtrace"
-            | "functrace"
-            | "nolog"
-            | "ignoreeof"
-            | "history"
-            | "histexpand"
-            | "physical"
-            | "keyword"
-            | "notify"
-            | "onecmd"
-            | "privileged" => {}
+            _ if ACCEPTED_LONG.split(' ').any(|n| n == name) => {}
             _ => return false,
         }
         true

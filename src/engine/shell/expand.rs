@@ -217,28 +217,24 @@ impl Shell {
             Part::Param(p) => {
                 let v = self.param(p, quoted, io)?;
                 match v {
-                    Value::List(items) if quoted && p.name == "@" => {
+                    // `"$@"` keeps each parameter a field of its own; unquoted `$@`/`$*`
+                    // split each parameter further (XCU 2.5.2).
+                    Value::List(items) if !quoted || p.name == "@" => {
                         for (i, item) in items.iter().enumerate() {
                             if i > 0 {
                                 if b.mode == Mode::Fields {
                                     b.end_field();
-                                } else {
+                                } else if quoted {
                                     b.push_quoted(" ");
-                                }
-                            }
-                            b.push_quoted(item);
-                        }
-                    }
-                    Value::List(items) if !quoted => {
-                        for (i, item) in items.iter().enumerate() {
-                            if i > 0 {
-                                if b.mode == Mode::Fields {
-                                    b.end_field();
                                 } else {
                                     b.push_literal(" ");
                                 }
                             }
-                            b.push_split(item);
+                            if quoted {
+                                b.push_quoted(item);
+                            } else {
+                                b.push_split(item);
+                            }
                         }
                     }
                     v => {

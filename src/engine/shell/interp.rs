@@ -7,10 +7,9 @@
 
 use super::ast::{AndOr, CmdKind, Command, Item, List, Pipeline, Redir, RedirOp};
 use super::budget::{Budget, Budgets, Meter};
-use super::state::{Env, Input, Io, OpenFile, Sink, Var};
+use super::state::{Env, Input, Io, OpenFile, Sink, Streams, Var};
 use super::{OutputLine, Stream};
 use crate::engine::fs::{join, FileType, Fs, Metadata};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Non-local control flow out of a command.
@@ -47,9 +46,9 @@ pub(crate) struct Shell {
     pub stopped: Option<Budget>,
     pub lines: Vec<OutputLine>,
     partial: [Vec<u8>; 2],
-    pub pipes: BTreeMap<usize, Vec<u8>>,
-    pub inputs: BTreeMap<usize, Input>,
-    pub files: BTreeMap<usize, OpenFile>,
+    pub pipes: Streams<Vec<u8>>,
+    pub inputs: Streams<Input>,
+    pub files: Streams<OpenFile>,
     next_id: usize,
     pub depth: u32,
     held_bytes: u64,
@@ -78,9 +77,9 @@ impl Shell {
             stopped: None,
             lines: Vec::new(),
             partial: [Vec::new(), Vec::new()],
-            pipes: BTreeMap::new(),
-            inputs: BTreeMap::new(),
-            files: BTreeMap::new(),
+            pipes: Streams::default(),
+            inputs: Streams::default(),
+            files: Streams::default(),
             next_id: 0,
             depth: 0,
             held_bytes: 0,
@@ -173,7 +172,7 @@ impl Shell {
     }
 
     pub fn take_pipe(&mut self, id: usize) -> Vec<u8> {
-        let data = self.pipes.remove(&id).unwrap_or_default();
+        let data = self.pipes.remove(id).unwrap_or_default();
         self.release(data.len() as u64);
         data
     }
@@ -186,14 +185,14 @@ impl Shell {
     }
 
     pub fn drop_input(&mut self, id: usize) {
-        if let Some(i) = self.inputs.remove(&id) {
+        if let Some(i) = self.inputs.remove(id) {
             self.release(i.data.len() as u64);
         }
     }
 
     /// Everything left on stdin.
     pub fn read_all(&mut self, stdin: Option<usize>) -> Vec<u8> {
-        let Some(inp) = stdin.and_then(|id| self.inputs.get_mut(&id)) else {
+        let Some(inp) = stdin.and_then(|id| self.inputs.get_mut(id)) else {
             return Vec::new();
         };
         let start = inp.pos.min(inp.data.len());
@@ -203,7 +202,7 @@ impl Shell {
 
     /// One line from stdin (without the newline); `None` at end of input.
     pub fn read_line(&mut self, stdin: Option<usize>) -> Option<(Vec<u8>, bool)> {
-        let inp = stdin.and_then(|id| self.inputs.get_mut(&id))?;
+        let inp = stdin.and_then(|id| self.inputs.get_mut(id))?;
         if inp.pos >= inp.data.len() {
             return None;
         }
@@ -236,7 +235,7 @@ impl Shell {
 
     pub fn flush_file(&mut self, id: usize) {
         let meta = self.new_file_meta(0o666);
-        if let Some(f) = self.files.get_mut(&id) {
+        if let Some(f) = self.files.get_mut(id) {
             if !f.buf.is_empty() {
                 let buf = std::mem::take(&mut f.buf);
                 let path = f.path.clone();
@@ -247,11 +246,11 @@ impl Shell {
 
     pub fn close_file(&mut self, id: usize) {
         self.flush_file(id);
-        self.files.remove(&id);
+        self.files.remove(id);
     }
 
     pub fn flush_files(&mut self) {
-        let ids: Vec<usize> = self.files.keys().copied().collect();
+        let ids = self.files.ids();
         for id in ids {
             self.flush_file(id);
         }
@@ -296,13 +295,13 @@ impl Shell {
                 if !self.hold(bytes.len() as u64) {
                     return false;
                 }
-                if let Some(p) = self.pipes.get_mut(&id) {
+                if let Some(p) = self.pipes.get_mut(id) {
                     p.extend_from_slice(bytes);
                 }
                 true
             }
             Sink::File(id) => {
-                let Some(f) = self.files.get_mut(&id) else {
+                let Some(f) = self.files.get_mut(id) else {
                     return true;
                 };
                 f.buf.extend_from_slice(bytes);
@@ -591,12 +590,9 @@ impl Shell {
                     if (c == 0) == *until {
                         break Ok(status);
                     }
-                    match self.run_list(body, io) {
-                        Ok(s) => status = s,
-                        Err(Flow::Break(n)) if n > 1 => break Err(Flow::Break(n - 1)),
-                        Err(Flow::Break(_)) => break Ok(0),
-                        Err(Flow::Continue(n)) if n > 1 => break Err(Flow::Continue(n - 1)),
-                        Err(Flow::Continue(_)) => {}
+                    match self.loop_body(body, io, &mut status) {
+                        Ok(true) => {}
+                        Ok(false) => break Ok(status),
                         Err(f) => break Err(f),
                     }
                 };
@@ -627,21 +623,9 @@ impl Shell {
                         status = 1;
                         break;
                     }
-                    match self.run_list(body, io) {
-                        Ok(s) => status = s,
-                        Err(Flow::Break(n)) if n > 1 => {
-                            r = Err(Flow::Break(n - 1));
-                            break;
-                        }
-                        Err(Flow::Break(_)) => {
-                            status = 0;
-                            break;
-                        }
-                        Err(Flow::Continue(n)) if n > 1 => {
-                            r = Err(Flow::Continue(n - 1));
-                            break;
-                        }
-                        Err(Flow::Continue(_)) => {}
+                    match self.loop_body(body, io, &mut status) {
+                        Ok(true) => {}
+                        Ok(false) => break,
                         Err(f) => {
                             r = Err(f);
                             break;
@@ -665,6 +649,24 @@ impl Shell {
             }
             CmdKind::Simple { .. } | CmdKind::FuncDef { .. } => Ok(0),
         }
+    }
+
+    /// One pass through a `while`/`until`/`for` body (XCU 2.9.4.2-4), keeping its status in
+    /// `status`. `Ok(false)`: a `break` ends this loop (status 0). `Err`: `break N` or
+    /// `continue N` for an outer loop (one level used up here), or another flow.
+    fn loop_body(&mut self, body: &List, io: Io, status: &mut i32) -> Result<bool, Flow> {
+        match self.run_list(body, io) {
+            Ok(s) => *status = s,
+            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
+            Err(Flow::Break(_)) => {
+                *status = 0;
+                return Ok(false);
+            }
+            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
+            Err(Flow::Continue(_)) => {}
+            Err(f) => return Err(f),
+        }
+        Ok(true)
     }
 
     fn run_simple(

@@ -725,41 +725,12 @@ impl Parser {
                         None => lit.push('\\'),
                     }
                 }
-                '\'' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    parts.push(Part::Quoted(self.single_quoted()?));
-                }
-                '"' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    let inner = self.dq_parts(Some('"'))?;
-                    parts.push(Part::Double(inner));
-                }
                 '$' if self.peek_at(1) == Some('\'') => {
                     self.pos += 2;
                     flush(&mut parts, &mut lit);
                     parts.push(Part::Quoted(self.ansi_c()?));
                 }
-                '$' => {
-                    self.bump();
-                    match self.dollar()? {
-                        Some(p) => {
-                            flush(&mut parts, &mut lit);
-                            parts.push(p);
-                        }
-                        None => lit.push('$'),
-                    }
-                }
-                '`' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    parts.push(self.backquote()?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+                _ => self.text(c, true, &mut parts, &mut lit)?,
             }
         }
         flush(&mut parts, &mut lit);
@@ -848,29 +819,38 @@ impl Parser {
                         _ => lit.push('\\'),
                     }
                 }
-                '$' => {
-                    self.bump();
-                    match self.dollar()? {
-                        Some(p) => {
-                            flush(&mut parts, &mut lit);
-                            parts.push(p);
-                        }
-                        None => lit.push('$'),
-                    }
-                }
-                '`' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    parts.push(self.backquote()?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+                _ => self.text(c, false, &mut parts, &mut lit)?,
             }
         }
         flush(&mut parts, &mut lit);
         Ok(parts)
+    }
+
+    /// One piece of word text at `c` (the current character), shared by unquoted words,
+    /// `${name<op>word}` operands and double-quoted text: POSIX 2.3 recognises `$` and
+    /// backquote expansions alike in all three, while quotes only open inside the first
+    /// two (`quotes`); anything else is literal.
+    fn text(&mut self, c: char, quotes: bool, parts: &mut Word, lit: &mut String) -> PResult<()> {
+        self.bump();
+        let part = match c {
+            '\'' if quotes => Part::Quoted(self.single_quoted()?),
+            '"' if quotes => Part::Double(self.dq_parts(Some('"'))?),
+            '`' => self.backquote()?,
+            '$' => match self.dollar()? {
+                Some(p) => p,
+                None => {
+                    lit.push('$');
+                    return Ok(());
+                }
+            },
+            _ => {
+                lit.push(c);
+                return Ok(());
+            }
+        };
+        flush(parts, lit);
+        parts.push(part);
+        Ok(())
     }
 
     fn backquote(&mut self) -> PResult<Part> {
@@ -1115,36 +1095,7 @@ impl Parser {
                         }
                     }
                 }
-                '\'' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    parts.push(Part::Quoted(self.single_quoted()?));
-                }
-                '"' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    let inner = self.dq_parts(Some('"'))?;
-                    parts.push(Part::Double(inner));
-                }
-                '$' => {
-                    self.bump();
-                    match self.dollar()? {
-                        Some(p) => {
-                            flush(&mut parts, &mut lit);
-                            parts.push(p);
-                        }
-                        None => lit.push('$'),
-                    }
-                }
-                '`' => {
-                    self.bump();
-                    flush(&mut parts, &mut lit);
-                    parts.push(self.backquote()?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+                _ => self.text(c, true, &mut parts, &mut lit)?,
             }
         }
         flush(&mut parts, &mut lit);

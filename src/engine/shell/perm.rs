@@ -246,6 +246,11 @@ impl Shell {
 
     /// `open(O_CREAT|O_TRUNC)` + write.
     pub fn write_file(&mut self, path: &str, content: impl Into<Content>, meta: Metadata) -> Res {
+        self.write_content(path, content.into(), meta)
+    }
+
+    /// [`Shell::write_file`] without the generic conversion, so the checks exist once.
+    fn write_content(&mut self, path: &str, content: Content, meta: Metadata) -> Res {
         if matches!(self.fs.stat(path), Ok(s) if s.file_type == FileType::Dir) {
             return Err(FsError::IsDir.into());
         }
@@ -263,6 +268,11 @@ impl Shell {
 
     /// Replace the non-directory at `path` by a new file (COPY-like `cp`/`install`).
     pub fn put_file(&mut self, path: &str, content: impl Into<Content>, meta: Metadata) -> Res {
+        self.put_content(path, content.into(), meta)
+    }
+
+    /// [`Shell::put_file`] without the generic conversion, so the checks exist once.
+    fn put_content(&mut self, path: &str, content: Content, meta: Metadata) -> Res {
         if self.fs.lstat(path).is_ok() {
             self.check_remove(path)?;
         } else {

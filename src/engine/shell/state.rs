@@ -172,3 +172,45 @@ pub(crate) struct OpenFile {
     pub path: String,
     pub buf: Vec<u8>,
 }
+
+/// Open streams (pipes, inputs, redirected files) by id. Only a handful are open at once
+/// and ids only grow, so a vector in id order does what a map would, searched from the
+/// newest end, without a B-tree instantiation per stream type in the wasm.
+#[derive(Debug)]
+pub(crate) struct Streams<T>(Vec<(usize, T)>);
+
+impl<T> Default for Streams<T> {
+    fn default() -> Self {
+        Streams(Vec::new())
+    }
+}
+
+impl<T> Streams<T> {
+    /// Adds a stream under a fresh id, larger than every id already open.
+    pub fn insert(&mut self, id: usize, stream: T) {
+        self.0.push((id, stream));
+    }
+
+    fn index(&self, id: usize) -> Option<usize> {
+        self.0.iter().rposition(|(i, _)| *i == id)
+    }
+
+    pub fn get_mut(&mut self, id: usize) -> Option<&mut T> {
+        let k = self.index(id)?;
+        self.0.get_mut(k).map(|(_, s)| s)
+    }
+
+    pub fn remove(&mut self, id: usize) -> Option<T> {
+        let k = self.index(id)?;
+        Some(self.0.remove(k).1)
+    }
+
+    /// Open ids, oldest first.
+    pub fn ids(&self) -> Vec<usize> {
+        self.0.iter().map(|(i, _)| *i).collect()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, s)| s)
+    }
+}

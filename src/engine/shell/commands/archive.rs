@@ -1,7 +1,7 @@
 //! `tar` (ustar create/extract/list, with `-z`) and `gzip`/`gunzip`/`zcat`, producing
 //! real archives so a later `ADD` or `tar -x` reads them back.
 
-use super::{getopt, Ctx};
+use super::{getopt, has, opt_val, Ctx};
 use crate::engine::fs::{join, FileType, Metadata};
 use std::io::{Read, Write};
 
@@ -25,10 +25,9 @@ fn gunz(data: &[u8], limit: u64) -> Result<Vec<u8>, String> {
 pub(crate) fn gzip(ctx: &mut Ctx<'_>) -> i32 {
     let name = ctx.name();
     let (opts, files) = getopt(&ctx.args(), "S");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
-    let decompress = has('d') || name == "gunzip" || name == "zcat";
-    let to_stdout = has('c') || name == "zcat";
-    let keep = has('k');
+    let decompress = has(&opts, 'd') || name == "gunzip" || name == "zcat";
+    let to_stdout = has(&opts, 'c') || name == "zcat";
+    let keep = has(&opts, 'k');
     let limit = ctx.sh.limits.memory_bytes;
     if files.is_empty() {
         let data = ctx.stdin();
@@ -162,21 +161,12 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
         }
     });
     let (opts, members) = getopt(&args, "fC");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
-    let file = opts
-        .iter()
-        .rev()
-        .find(|(o, _)| *o == 'f')
-        .and_then(|(_, v)| v.clone());
-    let dir = opts
-        .iter()
-        .rev()
-        .find(|(o, _)| *o == 'C')
-        .and_then(|(_, v)| v.clone())
+    let file = opt_val(&opts, 'f');
+    let dir = opt_val(&opts, 'C')
         .map(|d| ctx.path(&d))
         .unwrap_or_else(|| ctx.sh.env.cwd.clone());
-    let verbose = has('v');
-    if has('c') {
+    let verbose = has(&opts, 'v');
+    if has(&opts, 'c') {
         let mut out = Vec::new();
         let mut listing = String::new();
         for m in &members {
@@ -230,7 +220,7 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
             }
         }
         out.extend(std::iter::repeat_n(0u8, 1024));
-        let out = if has('z') { gz(&out) } else { out };
+        let out = if has(&opts, 'z') { gz(&out) } else { out };
         match file.as_deref() {
             None | Some("-") => {
                 ctx.out(out);
@@ -246,7 +236,7 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
         }
         return 0;
     }
-    if !has('x') && !has('t') {
+    if !has(&opts, 'x') && !has(&opts, 't') {
         return ctx.fail("need at least one of -c, -x, -t");
     }
     let raw = match file.as_deref() {
@@ -256,7 +246,7 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
             Err(e) => return ctx.fail(format!("can't open '{f}': {e}")),
         },
     };
-    let data = if has('z') || raw.starts_with(&[0x1f, 0x8b]) {
+    let data = if has(&opts, 'z') || raw.starts_with(&[0x1f, 0x8b]) {
         match gunz(&raw, ctx.sh.limits.memory_bytes) {
             Ok(d) => d,
             Err(e) => return ctx.fail(e),
@@ -316,15 +306,15 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
         {
             continue;
         }
-        if has('t') || verbose {
+        if has(&opts, 't') || verbose {
             listing.push_str(&name);
             listing.push('\n');
         }
-        if has('t') {
+        if has(&opts, 't') {
             continue;
         }
         let target = join(&dir, &rel);
-        let (u, g) = if ctx.sh.uid == 0 && !has('o') {
+        let (u, g) = if ctx.sh.uid == 0 && !has(&opts, 'o') {
             (uid, gid)
         } else {
             (ctx.sh.uid, ctx.sh.gid)
@@ -363,7 +353,7 @@ pub(crate) fn tar(ctx: &mut Ctx<'_>) -> i32 {
             return 1;
         }
     }
-    if has('t') || verbose {
+    if has(&opts, 't') || verbose {
         ctx.out(listing);
     }
     0

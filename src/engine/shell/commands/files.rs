@@ -3,26 +3,10 @@
 
 use super::info::format_time;
 use super::users::{group_name, lookup_group, lookup_user, user_name};
-use super::{getopt, Ctx};
+use super::{getopt, has, long_flag, opt_val, Ctx};
 use crate::engine::fs::{join, normalize, DeviceKind, FileType, Metadata, Stat};
 use crate::engine::shell::perm::READ;
 use crate::engine::shell::resolve::basename;
-
-fn has(opts: &[(char, Option<String>)], c: char) -> bool {
-    opts.iter().any(|(o, _)| *o == c)
-}
-
-fn long_flag(opts: &[(char, Option<String>)], name: &str) -> bool {
-    opts.iter()
-        .any(|(o, v)| *o == '-' && v.as_deref() == Some(name))
-}
-
-fn opt_val(opts: &[(char, Option<String>)], c: char) -> Option<String> {
-    opts.iter()
-        .rev()
-        .find(|(o, _)| *o == c)
-        .and_then(|(_, v)| v.clone())
-}
 
 /// `drwxr-xr-x` for a stat.
 pub(crate) fn mode_string(s: &Stat) -> String {
@@ -101,11 +85,7 @@ pub(crate) fn ls(ctx: &mut Ctx<'_>) -> i32 {
                 continue;
             }
         };
-        let is_dir = ctx
-            .sh
-            .fs
-            .stat(&abs)
-            .is_ok_and(|s| s.file_type == FileType::Dir);
+        let is_dir = ctx.is_dir(&abs);
         if is_dir && !dir_only && !(long && st.file_type == FileType::Symlink) {
             dirs.push(p.clone());
         } else {
@@ -464,6 +444,56 @@ struct CopyOpts {
     no_clobber: bool,
 }
 
+/// The destination operand of `cp`, `mv` and `install`: `SRC... DEST` or `-t DIR SRC...`.
+/// As BusyBox (`cp_mv_stat`, `concat_path_file`), a source goes inside a directory DEST
+/// under its own basename, and otherwise becomes DEST.
+struct Dest {
+    abs: String,
+    is_dir: bool,
+}
+
+impl Dest {
+    /// Takes DEST off `args` (leaving the sources); `Err` is the exit status, the message
+    /// already written. cp and mv refuse several sources into a DEST that is no
+    /// directory; for `install` (`install: true`), `-D` first creates DEST's parents.
+    fn parse(
+        ctx: &mut Ctx<'_>,
+        opts: &[(char, Option<String>)],
+        args: &mut Vec<String>,
+        install: bool,
+    ) -> Result<Dest, i32> {
+        if let Some(t) = opt_val(opts, 't') {
+            args.push(t);
+        }
+        if args.len() < 2 {
+            return Err(ctx.fail("missing file operand"));
+        }
+        let dest = args.pop().unwrap_or_default();
+        let abs = ctx.path(&dest);
+        if install && has(opts, 'D') {
+            let parent = normalize(&format!("{abs}/.."));
+            let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
+            let _ = ctx.sh.mkdir_all(&parent, meta);
+        }
+        let is_dir = ctx.is_dir(&abs);
+        if !install && args.len() > 1 && !is_dir {
+            return Err(ctx.fail(format!("'{dest}' is not a directory")));
+        }
+        Ok(Dest { abs, is_dir })
+    }
+
+    /// The absolute source path and where it goes.
+    fn target(&self, ctx: &Ctx<'_>, src: &str) -> (String, String) {
+        let sabs = ctx.path(src);
+        let target = if self.is_dir {
+            join(&self.abs, basename(&sabs))
+        } else {
+            self.abs.clone()
+        };
+        (sabs, target)
+    }
+}
+
 pub(crate) fn cp(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, mut args) = getopt(&ctx.args(), "t");
     let archive = has(&opts, 'a');
@@ -476,30 +506,13 @@ pub(crate) fn cp(ctx: &mut Ctx<'_>) -> i32 {
             || ((has(&opts, 'r') || has(&opts, 'R')) && !has(&opts, 'L')),
         no_clobber: has(&opts, 'n'),
     };
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
-    if args.len() > 1 && !dest_is_dir {
-        return ctx.fail(format!("'{dest}' is not a directory"));
-    }
+    let dest = match Dest::parse(ctx, &opts, &mut args, false) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     let mut status = 0;
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         if let Err(msg) = copy(ctx, &sabs, &target, &co, true) {
             ctx.err(format!("cp: {}\n", msg.replace("{src}", &src)));
             status = 1;
@@ -590,12 +603,7 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
             if co.no_clobber && ctx.sh.fs.exists(dst) {
                 return Ok(());
             }
-            if ctx
-                .sh
-                .fs
-                .stat(dst)
-                .is_ok_and(|s| s.file_type == FileType::Dir)
-            {
+            if ctx.is_dir(dst) {
                 return Err(format!("can't create '{dst}': Is a directory"));
             }
             let content = ctx
@@ -629,30 +637,13 @@ fn copy(ctx: &mut Ctx<'_>, src: &str, dst: &str, co: &CopyOpts, top: bool) -> Re
 pub(crate) fn mv(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, mut args) = getopt(&ctx.args(), "t");
     let no_clobber = has(&opts, 'n');
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
-    if args.len() > 1 && !dest_is_dir {
-        return ctx.fail(format!("'{dest}' is not a directory"));
-    }
+    let dest = match Dest::parse(ctx, &opts, &mut args, false) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     let mut status = 0;
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         if ctx.sh.fs.lstat(&sabs).is_err() {
             ctx.err(format!(
                 "mv: can't rename '{src}': No such file or directory\n"
@@ -688,12 +679,7 @@ pub(crate) fn ln(ctx: &mut Ctx<'_>) -> i32 {
     }
     let dest = args.pop().unwrap_or_default();
     let dabs = ctx.path(&dest);
-    let dest_is_dir = !no_deref
-        && ctx
-            .sh
-            .fs
-            .stat(&dabs)
-            .is_ok_and(|s| s.file_type == FileType::Dir);
+    let dest_is_dir = !no_deref && ctx.is_dir(&dabs);
     let mut status = 0;
     for target in args {
         let link = if dest_is_dir {
@@ -1102,55 +1088,47 @@ pub(crate) fn du(ctx: &mut Ctx<'_>) -> i32 {
             Vec::new()
         };
         ctx.tick(entries.len() as u64 / 8);
-        // Sum per directory, deepest first (du prints children before parents).
-        let mut sums: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         let root_real = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs.clone());
-        sums.insert(root_real.clone(), usage(&root));
-        let mut lines_out: Vec<(usize, String, u64)> = Vec::new();
-        for e in &entries {
+        let depth_of = |real: &str| {
+            real.strip_prefix(&root_real)
+                .map_or(0, |r| r.matches('/').count())
+        };
+        // Sum per directory: the walk is pre-order, so the directories enclosing an
+        // entry are the ones still open on `stack` (entry index, depth).
+        let mut root_sum = usage(&root);
+        let mut sums = vec![0u64; entries.len()];
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for (k, e) in entries.iter().enumerate() {
             let u = usage(&e.stat);
-            let mut cur = e.path.clone();
-            if e.stat.file_type == FileType::Dir {
-                *sums.entry(cur.clone()).or_insert(0) += u;
+            let d = depth_of(&e.path);
+            while stack.last().is_some_and(|&(_, sd)| sd >= d) {
+                stack.pop();
             }
-            while let Some(i) = cur.rfind('/') {
-                let parent = if i == 0 {
-                    "/".to_string()
-                } else {
-                    cur[..i].to_string()
-                };
-                if !parent.starts_with(&root_real) || parent.len() < root_real.len() {
-                    break;
-                }
-                if e.stat.file_type != FileType::Dir || parent != e.path {
-                    *sums.entry(parent.clone()).or_insert(0) += u;
-                }
-                if parent == root_real {
-                    break;
-                }
-                cur = parent;
+            root_sum += u;
+            for &(j, _) in &stack {
+                sums[j] += u;
+            }
+            if e.stat.file_type == FileType::Dir {
+                sums[k] = u;
+                stack.push((k, d));
             }
         }
         let shown = |real: &str| -> String {
             let rel = real.strip_prefix(&root_real).unwrap_or("");
             format!("{}{}", p.trim_end_matches('/'), rel).replace("//", "/")
         };
-        let depth_of = |real: &str| {
-            real.strip_prefix(&root_real)
-                .map_or(0, |r| r.matches('/').count())
-        };
-        for e in entries.iter().rev() {
+        let mut lines_out: Vec<(usize, String, u64)> = Vec::new();
+        for (e, sum) in entries.iter().zip(&sums).rev() {
             let d = depth_of(&e.path);
             if max_depth.is_some_and(|m| d > m) {
                 continue;
             }
             if e.stat.file_type == FileType::Dir {
-                lines_out.push((d, shown(&e.path), sums.get(&e.path).copied().unwrap_or(0)));
+                lines_out.push((d, shown(&e.path), *sum));
             } else if all {
                 lines_out.push((d, shown(&e.path), usage(&e.stat)));
             }
         }
-        let root_sum = sums.get(&root_real).copied().unwrap_or(0);
         // Post-order: walk is pre-order; reversing gives children before parents.
         for (_, name, n) in lines_out {
             out.push_str(&format!("{}\t{}\n", show(n), name));
@@ -1280,31 +1258,12 @@ pub(crate) fn install(ctx: &mut Ctx<'_>) -> i32 {
         }
         return 0;
     }
-    if let Some(t) = opt_val(&opts, 't') {
-        args.push(t);
-    }
-    if args.len() < 2 {
-        return ctx.fail("missing file operand");
-    }
-    let dest = args.pop().unwrap_or_default();
-    let dabs = ctx.path(&dest);
-    if has(&opts, 'D') {
-        let parent = normalize(&format!("{dabs}/.."));
-        let meta = Metadata::new(0o755, ctx.sh.uid, ctx.sh.gid, ctx.sh.mtime);
-        let _ = ctx.sh.mkdir_all(&parent, meta);
-    }
-    let dest_is_dir = ctx
-        .sh
-        .fs
-        .stat(&dabs)
-        .is_ok_and(|s| s.file_type == FileType::Dir);
+    let dest = match Dest::parse(ctx, &opts, &mut args, true) {
+        Ok(d) => d,
+        Err(status) => return status,
+    };
     for src in args {
-        let sabs = ctx.path(&src);
-        let target = if dest_is_dir {
-            join(&dabs, basename(&sabs))
-        } else {
-            dabs.clone()
-        };
+        let (sabs, target) = dest.target(ctx, &src);
         let content = match ctx.sh.fs.read_file(&sabs) {
             Ok(c) => c,
             Err(e) => return ctx.fail(format!("can't stat '{src}': {e}")),

@@ -345,12 +345,7 @@ pub(crate) fn find(ctx: &mut Ctx<'_>) -> i32 {
             continue;
         };
         let mut entries = vec![(root.clone(), abs.clone(), st, 0usize)];
-        if ctx
-            .sh
-            .fs
-            .stat(&abs)
-            .is_ok_and(|s| s.file_type == FileType::Dir)
-        {
+        if ctx.is_dir(&abs) {
             let walked = ctx.sh.fs.walk(&abs).unwrap_or_default();
             ctx.tick(walked.len() as u64 / 4);
             let real = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs.clone());

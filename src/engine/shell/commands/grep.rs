@@ -113,13 +113,7 @@ pub(crate) fn grep(ctx: &mut Ctx<'_>) -> i32 {
     let mut status_err = false;
     for f in &operands {
         let abs = ctx.path(f);
-        if recursive
-            && ctx
-                .sh
-                .fs
-                .stat(&abs)
-                .is_ok_and(|s| s.file_type == FileType::Dir)
-        {
+        if recursive && ctx.is_dir(&abs) {
             let walked = ctx.sh.fs.walk(&abs).unwrap_or_default();
             let real = ctx.sh.fs.canonicalize(&abs).unwrap_or(abs.clone());
             for e in walked {

@@ -2,7 +2,7 @@
 //! which nproc hostname`, and the calendar arithmetic `ls`/`date`/`stat` share.
 
 use super::users::{group_name, groups_of, user_name};
-use super::{getopt, Ctx};
+use super::{getopt, has, Ctx};
 use crate::engine::shell::resolve::basename as base_of;
 
 pub(crate) const MONTHS: [&str; 12] = [
@@ -202,7 +202,6 @@ pub(crate) fn pwd(ctx: &mut Ctx<'_>) -> i32 {
 
 pub(crate) fn id(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, args) = getopt(&ctx.args(), "");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
     let fs = &ctx.sh.fs;
     let (uid, gid) = match args.first() {
         Some(u) => match super::users::lookup_user(fs, u) {
@@ -217,20 +216,20 @@ pub(crate) fn id(ctx: &mut Ctx<'_>) -> i32 {
         .as_deref()
         .map(|u| groups_of(fs, u))
         .unwrap_or_default();
-    let name_mode = has('n');
-    let out = if has('u') {
+    let name_mode = has(&opts, 'n');
+    let out = if has(&opts, 'u') {
         if name_mode {
             uname.unwrap_or_else(|| uid.to_string())
         } else {
             uid.to_string()
         }
-    } else if has('g') && !has('G') {
+    } else if has(&opts, 'g') && !has(&opts, 'G') {
         if name_mode {
             gname.unwrap_or_else(|| gid.to_string())
         } else {
             gid.to_string()
         }
-    } else if has('G') {
+    } else if has(&opts, 'G') {
         let mut ids = vec![gid];
         ids.extend(extra.iter().map(|(g, _)| *g).filter(|g| *g != gid));
         ids.iter()

@@ -123,6 +123,16 @@ impl<'a> Ctx<'a> {
         files.iter().map(|f| (f.clone(), self.read(f))).collect()
     }
 
+    /// Whether `abs` is a directory, following symlinks (`test -d`): the question every
+    /// program with a DEST or a recursive walk asks.
+    #[inline(never)]
+    pub fn is_dir(&self, abs: &str) -> bool {
+        self.sh
+            .fs
+            .stat(abs)
+            .is_ok_and(|s| s.file_type == crate::engine::fs::FileType::Dir)
+    }
+
     /// Metadata for a file the program creates (`mode & ~umask`, running user, mtime).
     pub fn meta(&self, mode: u32) -> Metadata {
         self.sh.new_file_meta(mode)
@@ -254,6 +264,25 @@ pub(crate) fn getopt(
         i += 1;
     }
     (opts, rest)
+}
+
+/// Whether [`getopt`] saw option `c`.
+pub(crate) fn has(opts: &[(char, Option<String>)], c: char) -> bool {
+    opts.iter().any(|(o, _)| *o == c)
+}
+
+/// Whether [`getopt`] saw the long option `--name`.
+pub(crate) fn long_flag(opts: &[(char, Option<String>)], name: &str) -> bool {
+    opts.iter()
+        .any(|(o, v)| *o == '-' && v.as_deref() == Some(name))
+}
+
+/// The value of option `c`; the last one wins when it is repeated, as with getopt(3).
+pub(crate) fn opt_val(opts: &[(char, Option<String>)], c: char) -> Option<String> {
+    opts.iter()
+        .rev()
+        .find(|(o, _)| *o == c)
+        .and_then(|(_, v)| v.clone())
 }
 
 /// Lines of a byte buffer (without their newlines).

@@ -1,6 +1,6 @@
 //! Text filters: `cat head tail wc tr cut sort uniq tee rev seq yes xargs`.
 
-use super::{getopt, lines, Ctx};
+use super::{getopt, has, lines, Ctx};
 
 /// Print the inputs' errors as `name: file: error` and return whether any failed.
 fn report(ctx: &mut Ctx<'_>, file: &str, e: &str) {
@@ -10,7 +10,7 @@ fn report(ctx: &mut Ctx<'_>, file: &str, e: &str) {
 
 pub(crate) fn cat(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, files) = getopt(&ctx.args(), "");
-    let number = opts.iter().any(|(c, _)| *c == 'n');
+    let number = has(&opts, 'n');
     let mut status = 0;
     let mut n = 0;
     for (f, r) in ctx.inputs(&files) {
@@ -267,9 +267,9 @@ fn tr_set(s: &str) -> Vec<char> {
 
 pub(crate) fn tr(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, sets) = getopt(&ctx.args(), "");
-    let delete = opts.iter().any(|(c, _)| *c == 'd');
-    let squeeze = opts.iter().any(|(c, _)| *c == 's');
-    let complement = opts.iter().any(|(c, _)| *c == 'c' || *c == 'C');
+    let delete = has(&opts, 'd');
+    let squeeze = has(&opts, 's');
+    let complement = has(&opts, 'c') || has(&opts, 'C');
     let Some(s1) = sets.first() else {
         return ctx.fail("missing operand");
     };
@@ -404,12 +404,11 @@ pub(crate) fn cut(ctx: &mut Ctx<'_>) -> i32 {
 
 pub(crate) fn sort(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, files) = getopt(&ctx.args(), "tkoT");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
     let (numeric, reverse, unique, fold) = (
-        has('n') || has('g') || has('h'),
-        has('r'),
-        has('u'),
-        has('f'),
+        has(&opts, 'n') || has(&opts, 'g') || has(&opts, 'h'),
+        has(&opts, 'r'),
+        has(&opts, 'u'),
+        has(&opts, 'f'),
     );
     let sep = opts
         .iter()
@@ -508,8 +507,12 @@ pub(crate) fn sort(ctx: &mut Ctx<'_>) -> i32 {
 
 pub(crate) fn uniq(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, files) = getopt(&ctx.args(), "fsw");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
-    let (count, dups, uniques, icase) = (has('c'), has('d'), has('u'), has('i'));
+    let (count, dups, uniques, icase) = (
+        has(&opts, 'c'),
+        has(&opts, 'd'),
+        has(&opts, 'u'),
+        has(&opts, 'i'),
+    );
     let data = match files.first() {
         Some(f) => match ctx.read(f) {
             Ok(d) => d,
@@ -545,7 +548,7 @@ pub(crate) fn uniq(ctx: &mut Ctx<'_>) -> i32 {
 
 pub(crate) fn tee(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, files) = getopt(&ctx.args(), "");
-    let append = opts.iter().any(|(c, _)| *c == 'a');
+    let append = has(&opts, 'a');
     let data = ctx.stdin();
     let mut status = 0;
     for f in &files {

@@ -2,7 +2,7 @@
 //! `adduser`/`addgroup`, all editing `/etc/passwd`, `/etc/group` and (when present)
 //! `/etc/shadow`/`/etc/gshadow`; `getent`; name lookups for `ls -l`, `chown`, `id`.
 
-use super::{getopt, Ctx};
+use super::{getopt, has, opt_val, Ctx};
 use crate::engine::fs::{Fs, Metadata};
 
 fn read_db(fs: &Fs, path: &str) -> Vec<Vec<String>> {
@@ -335,13 +335,6 @@ fn make_home(ctx: &mut Ctx<'_>, home: &str, uid: u32, gid: u32, mode: u32) {
 /// BusyBox `adduser [-D] [-S] [-H] [-h DIR] [-g GECOS] [-s SHELL] [-G GRP] [-u UID] USER [GROUP]`.
 fn adduser(ctx: &mut Ctx<'_>) -> i32 {
     let (opts, rest) = getopt(&ctx.args(), "hgsGuk");
-    let has = |c: char| opts.iter().any(|(o, _)| *o == c);
-    let val = |c: char| {
-        opts.iter()
-            .rev()
-            .find(|(o, _)| *o == c)
-            .and_then(|(_, v)| v.clone())
-    };
     let Some(name) = rest.first().cloned() else {
         ctx.err("Usage: adduser [OPTIONS] USER [GROUP]\n");
         return 1;
@@ -359,9 +352,9 @@ fn adduser(ctx: &mut Ctx<'_>) -> i32 {
     if lookup_user(&ctx.sh.fs, &name).is_some() {
         return ctx.fail(format!("user '{name}' in use"));
     }
-    let system = has('S');
+    let system = has(&opts, 'S');
     let used = used_ids(&ctx.sh.fs, "/etc/passwd");
-    let uid = match val('u').map(|u| u.parse::<u32>()) {
+    let uid = match opt_val(&opts, 'u').map(|u| u.parse::<u32>()) {
         Some(Ok(u)) => {
             if used.contains(&u) {
                 return ctx.fail(format!("uid '{u}' in use"));
@@ -372,7 +365,7 @@ fn adduser(ctx: &mut Ctx<'_>) -> i32 {
         None if system => free_id(&used, 100, 999, false).max(100),
         None => (1000..60000).find(|i| !used.contains(i)).unwrap_or(1000),
     };
-    let gid = match val('G') {
+    let gid = match opt_val(&opts, 'G') {
         Some(g) => match resolve_group(&ctx.sh.fs, &g) {
             Some(id) => id,
             None => return ctx.fail(format!("unknown group {g}")),
@@ -393,15 +386,15 @@ fn adduser(ctx: &mut Ctx<'_>) -> i32 {
             }
         }
     };
-    let home = val('h').unwrap_or_else(|| format!("/home/{name}"));
-    let shell = val('s').unwrap_or_else(|| {
+    let home = opt_val(&opts, 'h').unwrap_or_else(|| format!("/home/{name}"));
+    let shell = opt_val(&opts, 's').unwrap_or_else(|| {
         if system {
             "/sbin/nologin".into()
         } else {
             "/bin/sh".into()
         }
     });
-    let gecos = val('g').unwrap_or_else(|| "Linux User,,,".into());
+    let gecos = opt_val(&opts, 'g').unwrap_or_else(|| "Linux User,,,".into());
     append_line(
         ctx,
         "/etc/passwd",
@@ -411,10 +404,10 @@ fn adduser(ctx: &mut Ctx<'_>) -> i32 {
         let line = format!("{name}:!:{}:0:99999:7:::", days(ctx));
         append_line(ctx, "/etc/shadow", &line);
     }
-    if !has('H') {
+    if !has(&opts, 'H') {
         make_home(ctx, &home, uid, gid, 0o2755 & 0o755);
     }
-    if !has('D') && !system {
+    if !has(&opts, 'D') && !system {
         // Without -D busybox runs passwd, which has no terminal in a build.
         ctx.out(format!("Changing password for {name}\nNew password: "));
         ctx.err(format!("passwd: password for {name} is unchanged\n"));
@@ -474,12 +467,7 @@ pub(crate) fn groupadd(ctx: &mut Ctx<'_>) -> i32 {
     }
     let used = used_ids(&ctx.sh.fs, "/etc/group");
     let system = has('r') || (busybox && has('S'));
-    let gid = match opts
-        .iter()
-        .rev()
-        .find(|(o, _)| *o == 'g')
-        .and_then(|(_, v)| v.clone())
-    {
+    let gid = match opt_val(&opts, 'g') {
         Some(g) => match g.parse::<u32>() {
             Ok(id) if used.contains(&id) => {
                 if busybox {
