@@ -53,12 +53,15 @@ impl ImageBuilder {
     }
 
     /// A filesystem layer made at `created` by `created_by`.
+    ///
+    /// `f` is a `dyn` closure so that the two dozen image steps share one copy of this
+    /// function instead of one monomorphised copy each (the web bundle's size budget).
     pub(crate) fn layer(
         &mut self,
         created: i64,
         created_by: &str,
         comment: Option<&str>,
-        f: impl FnOnce(&mut Tree<'_>),
+        f: &mut dyn FnMut(&mut Tree<'_>),
     ) {
         let mut tree = Tree::new(&mut self.fs, 0, 0, created);
         f(&mut tree);

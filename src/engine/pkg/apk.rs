@@ -281,7 +281,10 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
             simulated_ms: ms + 100,
         };
     }
-    let installed: BTreeSet<String> = db.iter().map(|p| p.name.clone()).collect();
+    let mut installed = BTreeSet::new();
+    for p in &db {
+        installed.insert(p.name.clone());
+    }
     let todo: Vec<&CatalogPackage> = cat
         .closure(&names, false)
         .into_iter()
@@ -300,11 +303,10 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
         install_one(tree, p, &mut db, mtime, "alpine");
         ms += 60 + p.size_kb / 40;
     }
-    let mut world: BTreeSet<String> = tree
-        .read(WORLD)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let mut world = BTreeSet::new();
+    for w in tree.read(WORLD).split_whitespace() {
+        world.insert(w.to_string());
+    }
     if let Some(v) = virtual_name {
         let version = virtual_version(mtime);
         out.push_str(&format!("({total}/{total}) Installing {v} ({version})\n"));

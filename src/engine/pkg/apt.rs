@@ -55,102 +55,61 @@ impl Distro {
         }
     }
 
-    /// `(list file stem, Get: line label, size)` of the indexes `apt-get update` fetches.
+    /// `(list file stem, Get: line label, size)` of the indexes `apt-get update` fetches,
+    /// in the order apt prints them. Each comes from a row `(repository, suite suffix,
+    /// component, size)` of a table: an empty component is the suite's `InRelease`,
+    /// otherwise the component's amd64 `Packages` index (fetched as `.lz4`, as the
+    /// images' apt config asks). The list file name is the URI with `/` as `_`, as apt
+    /// names files in `/var/lib/apt/lists`.
     fn indexes(&self) -> Vec<(String, String, u64)> {
+        const UBUNTU: &[(&str, &str, &str, u64)] = &[
+            ("security.ubuntu.com/ubuntu", "-security", "", 126_000),
+            ("archive.ubuntu.com/ubuntu", "", "", 256_000),
+            ("archive.ubuntu.com/ubuntu", "-updates", "", 126_000),
+            ("archive.ubuntu.com/ubuntu", "-backports", "", 126_000),
+            ("security.ubuntu.com/ubuntu", "-security", "main", 1_180_000),
+            ("archive.ubuntu.com/ubuntu", "", "universe", 19_300_000),
+            ("archive.ubuntu.com/ubuntu", "", "main", 1_808_000),
+            ("archive.ubuntu.com/ubuntu", "", "restricted", 117_000),
+            ("archive.ubuntu.com/ubuntu", "", "multiverse", 331_000),
+            ("archive.ubuntu.com/ubuntu", "-updates", "main", 1_460_000),
+        ];
+        const DEBIAN: &[(&str, &str, &str, u64)] = &[
+            ("deb.debian.org/debian", "", "", 151_000),
+            ("deb.debian.org/debian", "-updates", "", 55_400),
+            ("deb.debian.org/debian-security", "-security", "", 48_000),
+            ("deb.debian.org/debian", "", "main", 8_789_000),
+            ("deb.debian.org/debian", "-updates", "main", 13_500),
+            (
+                "deb.debian.org/debian-security",
+                "-security",
+                "main",
+                241_000,
+            ),
+        ];
         let c = &self.codename;
-        if self.ubuntu {
-            let a = "archive.ubuntu.com_ubuntu_dists";
-            let s = "security.ubuntu.com_ubuntu_dists";
-            vec![
-                (
-                    format!("{s}_{c}-security_InRelease"),
-                    format!("http://security.ubuntu.com/ubuntu {c}-security InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{a}_{c}_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c} InRelease"),
-                    256_000,
-                ),
-                (
-                    format!("{a}_{c}-updates_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-updates InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{a}_{c}-backports_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-backports InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{s}_{c}-security_main_binary-amd64_Packages.lz4"),
-                    format!("http://security.ubuntu.com/ubuntu {c}-security/main amd64 Packages"),
-                    1_180_000,
-                ),
-                (
-                    format!("{a}_{c}_universe_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/universe amd64 Packages"),
-                    19_300_000,
-                ),
-                (
-                    format!("{a}_{c}_main_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/main amd64 Packages"),
-                    1_808_000,
-                ),
-                (
-                    format!("{a}_{c}_restricted_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/restricted amd64 Packages"),
-                    117_000,
-                ),
-                (
-                    format!("{a}_{c}_multiverse_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/multiverse amd64 Packages"),
-                    331_000,
-                ),
-                (
-                    format!("{a}_{c}-updates_main_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-updates/main amd64 Packages"),
-                    1_460_000,
-                ),
-            ]
-        } else {
-            let d = "deb.debian.org_debian_dists";
-            let s = "deb.debian.org_debian-security_dists";
-            vec![
-                (
-                    format!("{d}_{c}_InRelease"),
-                    format!("http://deb.debian.org/debian {c} InRelease"),
-                    151_000,
-                ),
-                (
-                    format!("{d}_{c}-updates_InRelease"),
-                    format!("http://deb.debian.org/debian {c}-updates InRelease"),
-                    55_400,
-                ),
-                (
-                    format!("{s}_{c}-security_InRelease"),
-                    format!("http://deb.debian.org/debian-security {c}-security InRelease"),
-                    48_000,
-                ),
-                (
-                    format!("{d}_{c}_main_binary-amd64_Packages.lz4"),
-                    format!("http://deb.debian.org/debian {c}/main amd64 Packages"),
-                    8_789_000,
-                ),
-                (
-                    format!("{d}_{c}-updates_main_binary-amd64_Packages.lz4"),
-                    format!("http://deb.debian.org/debian {c}-updates/main amd64 Packages"),
-                    13_500,
-                ),
-                (
-                    format!("{s}_{c}-security_main_binary-amd64_Packages.lz4"),
-                    format!(
-                        "http://deb.debian.org/debian-security {c}-security/main amd64 Packages"
-                    ),
-                    241_000,
-                ),
-            ]
+        let rows = if self.ubuntu { UBUNTU } else { DEBIAN };
+        let mut out = Vec::new();
+        for &(repo, suffix, component, size) in rows {
+            let mut stem = repo.replace('/', "_");
+            let mut label = format!("http://{repo} {c}{suffix}");
+            stem.push_str("_dists_");
+            stem.push_str(c);
+            stem.push_str(suffix);
+            if component.is_empty() {
+                stem.push_str("_InRelease");
+                label.push_str(" InRelease");
+            } else {
+                stem.push('_');
+                stem.push_str(component);
+                stem.push_str("_binary-amd64_Packages.lz4");
+                label.push('/');
+                label.push_str(component);
+                label.push_str(" amd64 Packages");
+            }
+            out.push((stem, label, size));
         }
+        out
     }
 }
 

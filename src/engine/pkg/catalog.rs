@@ -85,10 +85,11 @@ impl Catalog {
             Ecosystem::Npm => NPM,
             Ecosystem::PyPi => PYPI,
         };
-        let packages = parse(text, eco)
-            .into_iter()
-            .map(|p| (Catalog::key(eco, p.name), p))
-            .collect();
+        // A loop of inserts, not `collect`: collecting into a map instantiates a sort.
+        let mut packages = BTreeMap::new();
+        for p in parse(text, eco) {
+            packages.insert(Catalog::key(eco, p.name), p);
+        }
         Catalog { eco, packages }
     }
 

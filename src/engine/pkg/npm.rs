@@ -26,6 +26,41 @@ struct Planned {
     dev: bool,
 }
 
+/// A JSON object from `(key, value)` pairs, inserted in order: one code path for every
+/// object npm writes here instead of one `json!` expansion per object.
+fn object(pairs: Vec<(&str, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+/// A lockfile `packages` entry: version, the registry tarball it resolved to, license,
+/// and `dev` when only dev dependencies need it (npm's lockfile v3 fields).
+fn lock_entry(p: &Planned) -> Value {
+    let base = p.name.rsplit('/').next().unwrap_or(&p.name);
+    let mut fields = vec![
+        ("version", string(&p.version)),
+        (
+            "resolved",
+            Value::String(format!(
+                "https://registry.npmjs.org/{}/-/{base}-{}.tgz",
+                p.name, p.version
+            )),
+        ),
+        ("license", string("MIT")),
+    ];
+    if p.dev {
+        fields.push(("dev", Value::Bool(true)));
+    }
+    object(fields)
+}
+
 fn read_json(tree: &Tree<'_>, path: &str) -> Option<Value> {
     if !tree.fs.exists(path) {
         return None;
@@ -34,14 +69,14 @@ fn read_json(tree: &Tree<'_>, path: &str) -> Option<Value> {
 }
 
 fn deps_of(pkg: &Value, key: &str) -> BTreeMap<String, String> {
-    pkg.get(key)
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("*").to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
+    // Inserts, not `collect`: each collect into a map instantiates its own sort.
+    let mut out = BTreeMap::new();
+    if let Some(m) = pkg.get(key).and_then(Value::as_object) {
+        for (k, v) in m {
+            out.insert(k.clone(), v.as_str().unwrap_or("*").to_string());
+        }
+    }
+    out
 }
 
 fn log_path(inv: &PkgInvocation<'_>) -> String {
@@ -176,20 +211,21 @@ fn materialise(
         } else {
             "index.js"
         };
-        let mut manifest = serde_json::json!({
-            "name": p.name,
-            "version": p.version,
-            "main": main,
-            "license": "MIT",
-        });
+        let mut fields = vec![
+            ("name", string(&p.name)),
+            ("version", string(&p.version)),
+            ("main", string(main)),
+            ("license", string("MIT")),
+        ];
         let bins: Vec<&str> = entry.map(|e| e.files.clone()).unwrap_or_default();
         if !bins.is_empty() {
-            let m: Map<String, Value> = bins
-                .iter()
-                .map(|b| (b.to_string(), Value::String(format!("bin/{b}.js"))))
-                .collect();
-            manifest["bin"] = Value::Object(m);
+            let mut m = Map::new();
+            for b in &bins {
+                m.insert(b.to_string(), Value::String(format!("bin/{b}.js")));
+            }
+            fields.push(("bin", Value::Object(m)));
         }
+        let manifest = object(fields);
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
         tree.text(&format!("{base}/package.json"), &text, 0o644);
         let index = format!("'use strict';\n\nmodule.exports = require('./{main}');\n");
@@ -221,15 +257,7 @@ fn materialise(
             );
         }
         total += size;
-        let mut lock_entry = serde_json::json!({
-            "version": p.version,
-            "resolved": format!("https://registry.npmjs.org/{}/-/{}-{}.tgz", p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version),
-            "license": "MIT",
-        });
-        if p.dev {
-            lock_entry["dev"] = Value::Bool(true);
-        }
-        hidden.insert(format!("node_modules/{}", p.name), lock_entry);
+        hidden.insert(format!("node_modules/{}", p.name), lock_entry(p));
         if let Some(cache) = cache {
             let h = format!(
                 "{:016x}{:016x}",
@@ -259,12 +287,12 @@ fn materialise(
             }
         }
     }
-    let hidden_lock = serde_json::json!({
-        "name": "",
-        "lockfileVersion": 3,
-        "requires": true,
-        "packages": Value::Object(hidden),
-    });
+    let hidden_lock = object(vec![
+        ("name", string("")),
+        ("lockfileVersion", Value::from(3)),
+        ("requires", Value::Bool(true)),
+        ("packages", Value::Object(hidden)),
+    ]);
     tree.text(
         &format!("{nm}/.package-lock.json"),
         &(serde_json::to_string_pretty(&hidden_lock).unwrap_or_default() + "\n"),
@@ -446,10 +474,10 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
         .filter(|(_, (_, d))| *d)
         .map(|(n, _)| n.clone())
         .collect();
-    let pinned: BTreeMap<String, String> = locked
-        .iter()
-        .map(|(n, (v, _))| (n.clone(), v.clone()))
-        .collect();
+    let mut pinned = BTreeMap::new();
+    for (n, (v, _)) in &locked {
+        pinned.insert(n.clone(), v.clone());
+    }
     let full = expand(&cat, &prod, &dev, &pinned);
     let omit = omit_dev(args, inv);
     let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
@@ -555,33 +583,29 @@ fn install(
             }
         }
     } else {
-        let packages: Map<String, Value> = std::iter::once((
+        let field = |k: &str, default: Value| pj.get(k).cloned().unwrap_or(default);
+        let mut packages = Map::new();
+        packages.insert(
             String::new(),
-            serde_json::json!({
-                "name": pj.get("name").cloned().unwrap_or(Value::String(String::new())),
-                "version": pj.get("version").cloned().unwrap_or(Value::String("1.0.0".into())),
-                "dependencies": pj.get("dependencies").cloned().unwrap_or(serde_json::json!({})),
-            }),
-        ))
-        .chain(full.iter().map(|p| {
-            let mut e = serde_json::json!({
-                "version": p.version,
-                "resolved": format!("https://registry.npmjs.org/{}/-/{}-{}.tgz", p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version),
-                "license": "MIT",
-            });
-            if p.dev {
-                e["dev"] = Value::Bool(true);
-            }
-            (format!("node_modules/{}", p.name), e)
-        }))
-        .collect();
-        let lock = serde_json::json!({
-            "name": pj.get("name").cloned().unwrap_or(Value::String(String::new())),
-            "version": pj.get("version").cloned().unwrap_or(Value::String("1.0.0".into())),
-            "lockfileVersion": 3,
-            "requires": true,
-            "packages": Value::Object(packages),
-        });
+            object(vec![
+                ("name", field("name", string(""))),
+                ("version", field("version", string("1.0.0"))),
+                (
+                    "dependencies",
+                    field("dependencies", Value::Object(Map::new())),
+                ),
+            ]),
+        );
+        for p in &full {
+            packages.insert(format!("node_modules/{}", p.name), lock_entry(p));
+        }
+        let lock = object(vec![
+            ("name", field("name", string(""))),
+            ("version", field("version", string("1.0.0"))),
+            ("lockfileVersion", Value::from(3)),
+            ("requires", Value::Bool(true)),
+            ("packages", Value::Object(packages)),
+        ]);
         tree.text(
             &join(inv.cwd, "package-lock.json"),
             &(serde_json::to_string_pretty(&lock).unwrap_or_default() + "\n"),
