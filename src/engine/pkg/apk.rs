@@ -196,11 +196,7 @@ pub(crate) fn run(fs: &mut crate::engine::fs::Fs, inv: &PkgInvocation<'_>) -> Pk
     };
     let rest: Vec<&str> = args.positional[1..].iter().map(String::as_str).collect();
     if inv.uid != 0 && matches!(cmd, "add" | "del" | "update" | "upgrade") {
-        return PkgOutcome {
-            exit_code: 99,
-            stderr: "ERROR: Unable to lock database: Permission denied\nERROR: Failed to open apk database: Permission denied\n".into(),
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::failed(99, "ERROR: Unable to lock database: Permission denied\nERROR: Failed to open apk database: Permission denied\n".into(), 0);
     }
     let no_cache = args.has(&["--no-cache"]);
     match cmd {
@@ -218,35 +214,21 @@ pub(crate) fn run(fs: &mut crate::engine::fs::Fs, inv: &PkgInvocation<'_>) -> Pk
                 );
             }
             out.push_str("OK: 24163 distinct packages available\n");
-            PkgOutcome {
-                exit_code: 0,
-                stdout: out,
-                stderr: String::new(),
-                simulated_ms: ms + 300,
-            }
+            PkgOutcome::ok(out, ms + 300)
         }
         "upgrade" => {
             let mut out = String::new();
             let ms = fetch_indexes(&mut tree, &mut out, no_cache, false);
             let db = parse_db(&tree.read(DB));
             out.push_str(&summary(&db));
-            PkgOutcome {
-                exit_code: 0,
-                stdout: out,
-                stderr: String::new(),
-                simulated_ms: ms + 200,
-            }
+            PkgOutcome::ok(out, ms + 200)
         }
         "info" => info(&tree, &rest),
         "cache" if rest.first() == Some(&"clean") => {
             tree.empty_dir(CACHE);
             PkgOutcome::default()
         }
-        other => PkgOutcome {
-            exit_code: 1,
-            stderr: format!("apk: unknown command '{other}'\n"),
-            ..PkgOutcome::default()
-        },
+        other => PkgOutcome::failed(1, format!("apk: unknown command '{other}'\n"), 0),
     }
 }
 
@@ -337,12 +319,7 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
     let w: Vec<String> = world.into_iter().collect();
     tree.text(WORLD, &(w.join("\n") + "\n"), 0o644);
     out.push_str(&summary(&db));
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: ms + 150,
-    }
+    PkgOutcome::ok(out, ms + 150)
 }
 
 /// apk names a virtual package's version after the time it was made (`20241127.052400`).
@@ -430,12 +407,7 @@ fn del(tree: &mut Tree<'_>, names: &[&str]) -> PkgOutcome {
     write_db(tree, &db);
     tree.text(WORLD, &(world.join("\n") + "\n"), 0o644);
     out.push_str(&summary(&db));
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: 100 + 20 * total as u64,
-    }
+    PkgOutcome::ok(out, 100 + 20 * total as u64)
 }
 
 /// The absolute paths an installed block lists (`F:` dir + `R:` names).
@@ -481,10 +453,5 @@ fn info(tree: &Tree<'_>, names: &[&str]) -> PkgOutcome {
             }
         }
     }
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: 20,
-    }
+    PkgOutcome::ok(out, 20)
 }

@@ -657,10 +657,7 @@ fn autoremove(tree: &mut Tree<'_>, mut out: PkgOutcome, yes: bool) -> PkgOutcome
 pub(crate) fn run_dpkg(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let status = read_status(&tree);
-    let mut out = PkgOutcome {
-        simulated_ms: 30,
-        ..PkgOutcome::default()
-    };
+    let mut out = PkgOutcome::ok(String::new(), 30);
     let args = Args::parse(inv.args, &[]);
     let names: Vec<&str> = args.positional.iter().map(String::as_str).collect();
     if args.has(&["-l", "--list"]) {

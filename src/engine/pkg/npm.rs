@@ -102,12 +102,12 @@ fn npm_error(inv: &PkgInvocation<'_>, lines: &str, ms: u64) -> PkgOutcome {
         "npm error A complete log of this run can be found in: {}",
         log_path(inv)
     );
-    PkgOutcome {
-        exit_code: 1,
-        stdout: String::new(),
-        stderr: err,
-        simulated_ms: ms,
-    }
+    PkgOutcome::failed(1, err, ms)
+}
+
+/// npm's error when the working directory has no `package.json`.
+fn no_package_json(inv: &PkgInvocation<'_>, pj_path: &str, ms: u64) -> PkgOutcome {
+    npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), ms)
 }
 
 const CI_USAGE: &str = "The `npm ci` command can only install with an existing package-lock.json or
@@ -189,6 +189,17 @@ fn expand(
             Planned { name, version, dev }
         })
         .collect()
+}
+
+/// The packages to install: all of `full`, or without dev-only ones when `omit_dev`.
+fn installable(full: &[Planned], omit_dev: bool) -> Vec<Planned> {
+    let mut plan = Vec::new();
+    for p in full {
+        if !(omit_dev && p.dev) {
+            plan.push(p.clone());
+        }
+    }
+    plan
 }
 
 /// Writes `node_modules/<name>` for each package and the cache entries; returns the
@@ -357,29 +368,21 @@ pub(crate) fn run_npm(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let rest: Vec<String> = args.positional.iter().skip(1).cloned().collect();
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     if args.has(&["--version", "-v"]) && cmd.is_empty() {
-        return PkgOutcome {
-            stdout: format!("{NPM_VERSION}\n"),
-            simulated_ms: 150,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(format!("{NPM_VERSION}\n"), 150);
     }
     match cmd.as_str() {
         "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" => ci(&mut tree, inv, &args),
         "install" | "i" | "add" | "in" => install(&mut tree, inv, &args, &rest),
         "cache" => {
             if rest.first().map(String::as_str) != Some("clean") {
-                return PkgOutcome { simulated_ms: 100, ..PkgOutcome::default() };
+                return PkgOutcome::ok(String::new(), 100);
             }
             if !args.has(&["--force", "-f"]) {
                 return npm_error(inv, CACHE_CLEAN_REFUSED, 200);
             }
             let cache = cache_dir(&args, inv);
             tree.remove(&format!("{cache}/_cacache"));
-            PkgOutcome {
-                stderr: "npm warn using --force Recommended protections disabled.\n".into(),
-                simulated_ms: 300,
-                ..PkgOutcome::default()
-            }
+            PkgOutcome::failed(0, "npm warn using --force Recommended protections disabled.\n".into(), 300)
         }
         "run" | "run-script" | "rum" | "urn" | "start" | "test" | "t" | "tst" => {
             let script = if matches!(cmd.as_str(), "start" | "test" | "t" | "tst") {
@@ -401,7 +404,7 @@ pub(crate) fn run_npm(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
 fn run_script(tree: &Tree<'_>, inv: &PkgInvocation<'_>, script: &str) -> PkgOutcome {
     let pj_path = join(inv.cwd, "package.json");
     let Some(pj) = read_json(tree, &pj_path) else {
-        return npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), 150);
+        return no_package_json(inv, &pj_path, 150);
     };
     let name = pj.get("name").and_then(Value::as_str).unwrap_or("");
     let version = pj.get("version").and_then(Value::as_str).unwrap_or("");
@@ -421,11 +424,7 @@ fn run_script(tree: &Tree<'_>, inv: &PkgInvocation<'_>, script: &str) -> PkgOutc
             );
         }
     };
-    PkgOutcome {
-        stdout: format!("\n> {name}@{version} {script}\n> {line}\n\n"),
-        simulated_ms: 200,
-        ..PkgOutcome::default()
-    }
+    PkgOutcome::ok(format!("\n> {name}@{version} {script}\n> {line}\n\n"), 200)
 }
 
 fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
@@ -437,7 +436,7 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
         return npm_error(inv, &format!("code EUSAGE\n\n{CI_USAGE}"), 400);
     };
     let Some(pj) = read_json(tree, &pj_path) else {
-        return npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), 300);
+        return no_package_json(inv, &pj_path, 300);
     };
     // Lockfile roots: `packages` (lockfile v2/v3) or `dependencies` (v1).
     let mut locked: BTreeMap<String, (String, bool)> = BTreeMap::new();
@@ -483,17 +482,13 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
     }
     let full = expand(&cat, &prod, &dev, &pinned);
     let omit = omit_dev(args, inv);
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     tree.remove(&join(inv.cwd, "node_modules"));
     let cache = cache_dir(args, inv);
     let bytes = materialise(tree, &cat, inv.cwd, &plan, Some(&cache));
     write_log(tree, inv, "ci");
     let ms = 900 + 40 * plan.len() as u64 + bytes / 400_000;
-    PkgOutcome {
-        stdout: added_message(plan.len(), full.len() + 1, ms),
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    }
+    PkgOutcome::ok(added_message(plan.len(), full.len() + 1, ms), ms)
 }
 
 fn install(
@@ -560,7 +555,7 @@ fn install(
     };
     let full = expand(&cat, &prod, &dev, &BTreeMap::new());
     let omit = omit_dev(args, inv);
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     let existing = tree.fs.exists(&format!("{dir}/node_modules"));
     let new: Vec<Planned> = plan
         .iter()
@@ -646,11 +641,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let head = "yarn install v1.22.22\n";
     if args.has(&["--version", "-v"]) {
-        return PkgOutcome {
-            stdout: "1.22.22\n".into(),
-            simulated_ms: 120,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok("1.22.22\n".into(), 120);
     }
     let cache = if inv.uid == 0 {
         "/usr/local/share/.cache/yarn".to_string()
@@ -661,11 +652,10 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         "install" => {}
         "cache" if args.positional.get(1).map(String::as_str) == Some("clean") => {
             tree.remove(&format!("{cache}/v6"));
-            return PkgOutcome {
-                stdout: "yarn cache v1.22.22\nsuccess Cleared cache.\nDone in 0.12s.\n".into(),
-                simulated_ms: 300,
-                ..PkgOutcome::default()
-            };
+            return PkgOutcome::ok(
+                "yarn cache v1.22.22\nsuccess Cleared cache.\nDone in 0.12s.\n".into(),
+                300,
+            );
         }
         other => {
             return PkgOutcome { exit_code: 1, stdout: format!("yarn run v1.22.22\nerror Command \"{other}\" not found.\ninfo Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.\n"), simulated_ms: 200, ..PkgOutcome::default() };
@@ -673,7 +663,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     }
     let pj_path = join(inv.cwd, "package.json");
     let Some(pj) = read_json(&tree, &pj_path) else {
-        return PkgOutcome { exit_code: 0, stdout: format!("{head}info No lockfile found.\n[1/4] Resolving packages...\n[2/4] Fetching packages...\n[3/4] Linking dependencies...\n[4/4] Building fresh packages...\nsuccess Saved lockfile.\nDone in 0.08s.\n"), simulated_ms: 200, ..PkgOutcome::default() };
+        return PkgOutcome::ok(format!("{head}info No lockfile found.\n[1/4] Resolving packages...\n[2/4] Fetching packages...\n[3/4] Linking dependencies...\n[4/4] Building fresh packages...\nsuccess Saved lockfile.\nDone in 0.08s.\n"), 200);
     };
     let lock_path = join(inv.cwd, "yarn.lock");
     let has_lock = tree.fs.exists(&lock_path);
@@ -685,7 +675,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let dev: Vec<String> = deps_of(&pj, "devDependencies").into_keys().collect();
     let full = expand(&cat, &prod, &dev, &BTreeMap::new());
     let omit = args.has(&["--production", "--prod"]) || inv.env("NODE_ENV") == Some("production");
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     let bytes = materialise(&mut tree, &cat, inv.cwd, &plan, None);
     for p in &plan {
         let dir = format!(
@@ -721,9 +711,5 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         out.push_str("success Saved lockfile.\n");
     }
     let _ = writeln!(out, "Done in {}.{:02}s.", ms / 1000, ms % 1000 / 10);
-    PkgOutcome {
-        stdout: out,
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    }
+    PkgOutcome::ok(out, ms)
 }

@@ -45,21 +45,13 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let py = python_version(inv);
     if args.has(&["--version", "-V"]) {
-        return PkgOutcome {
-            stdout: format!(
-                "pip 24.2 from /usr/local/lib/python{py}/site-packages/pip (python {py})\n"
-            ),
-            simulated_ms: 300,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(
+            format!("pip 24.2 from /usr/local/lib/python{py}/site-packages/pip (python {py})\n"),
+            300,
+        );
     }
     let cmd = args.positional.first().map(String::as_str).unwrap_or("");
-    let fail = |msg: String, ms: u64| PkgOutcome {
-        exit_code: 1,
-        stderr: msg,
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    };
+    let fail = |msg: String, ms: u64| PkgOutcome::failed(1, msg, ms);
     match cmd {
         "install" => {}
         "freeze" | "list" => {
@@ -72,11 +64,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                     }
                 }
             }
-            return PkgOutcome {
-                stdout: out,
-                simulated_ms: 400,
-                ..PkgOutcome::default()
-            };
+            return PkgOutcome::ok(out, 400);
         }
         "" => return fail(
             "ERROR: You must give at least one requirement to install (see \"pip help install\")\n"
@@ -204,11 +192,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         }
     }
     if todo.is_empty() {
-        return PkgOutcome {
-            stdout: out,
-            simulated_ms: ms,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(out, ms);
     }
     let mut installed: Vec<String> = Vec::new();
     let mut order: Vec<&str> = todo.iter().rev().map(|(p, _, _)| p.name).collect();
