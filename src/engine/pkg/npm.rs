@@ -172,23 +172,28 @@ fn expand(
     };
     let prod_set = walk(prod);
     let dev_set = walk(dev);
-    let mut all: BTreeMap<String, bool> = BTreeMap::new();
+    let plan = |name: &String, dev: bool| Planned {
+        name: name.clone(),
+        version: pinned
+            .get(name)
+            .cloned()
+            .or_else(|| cat.get(name).map(|p| p.version.to_string()))
+            .unwrap_or_else(|| "1.0.0".to_string()),
+        dev,
+    };
+    // Both sets are sorted: merge them by name, dev-only names flagged `dev`.
+    let mut out = Vec::new();
+    let mut dev_only = dev_set.iter().filter(|n| !prod_set.contains(*n)).peekable();
     for n in &prod_set {
-        all.insert(n.clone(), false);
+        while let Some(d) = dev_only.next_if(|d| *d < n) {
+            out.push(plan(d, true));
+        }
+        out.push(plan(n, false));
     }
-    for n in dev_set.difference(&prod_set) {
-        all.insert(n.clone(), true);
+    for d in dev_only {
+        out.push(plan(d, true));
     }
-    all.into_iter()
-        .map(|(name, dev)| {
-            let version = pinned
-                .get(&name)
-                .cloned()
-                .or_else(|| cat.get(&name).map(|p| p.version.to_string()))
-                .unwrap_or_else(|| "1.0.0".to_string());
-            Planned { name, version, dev }
-        })
-        .collect()
+    out
 }
 
 /// The packages to install: all of `full`, or without dev-only ones when `omit_dev`.
@@ -438,21 +443,28 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
     let Some(pj) = read_json(tree, &pj_path) else {
         return no_package_json(inv, &pj_path, 300);
     };
-    // Lockfile roots: `packages` (lockfile v2/v3) or `dependencies` (v1).
-    let mut locked: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    // Lockfile roots: `packages` (lockfile v2/v3) or `dependencies` (v1): the pinned
+    // version of each, and which are dev-only (the last entry of a name wins).
+    let mut pinned: BTreeMap<String, String> = BTreeMap::new();
+    let mut dev_only: BTreeSet<String> = BTreeSet::new();
+    let mut record = |name: &str, v: &Value| {
+        let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
+        pinned.insert(name.to_string(), ver.to_string());
+        if v.get("dev").and_then(Value::as_bool).unwrap_or(false) {
+            dev_only.insert(name.to_string());
+        } else {
+            dev_only.remove(name);
+        }
+    };
     if let Some(pk) = lock.get("packages").and_then(Value::as_object) {
         for (k, v) in pk {
-            if let Some(name) = k.rsplit_once("node_modules/").map(|(_, n)| n) {
-                let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
-                let dev = v.get("dev").and_then(Value::as_bool).unwrap_or(false);
-                locked.insert(name.to_string(), (ver.to_string(), dev));
+            if let Some((_, name)) = k.rsplit_once("node_modules/") {
+                record(name, v);
             }
         }
     } else if let Some(deps) = lock.get("dependencies").and_then(Value::as_object) {
         for (k, v) in deps {
-            let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
-            let dev = v.get("dev").and_then(Value::as_bool).unwrap_or(false);
-            locked.insert(k.clone(), (ver.to_string(), dev));
+            record(k, v);
         }
     }
     let deps = deps_of(&pj, "dependencies");
@@ -460,25 +472,20 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
     let missing: Vec<String> = deps
         .iter()
         .chain(dev_deps.iter())
-        .filter(|(n, _)| !locked.contains_key(*n))
+        .filter(|(n, _)| !pinned.contains_key(*n))
         .map(|(n, r)| format!("Missing: {n}@{r} from lock file"))
         .collect();
     if !missing.is_empty() {
         return npm_error(inv, &format!("code EUSAGE\n\n`npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.\n\n{}\n\n{}", missing.join("\n"), &CI_USAGE[CI_USAGE.find("Clean install").unwrap_or(0)..]), 500);
     }
-    let prod: Vec<String> = locked
-        .iter()
-        .filter(|(_, (_, d))| !d)
-        .map(|(n, _)| n.clone())
-        .collect();
-    let dev: Vec<String> = locked
-        .iter()
-        .filter(|(_, (_, d))| *d)
-        .map(|(n, _)| n.clone())
-        .collect();
-    let mut pinned = BTreeMap::new();
-    for (n, (v, _)) in &locked {
-        pinned.insert(n.clone(), v.clone());
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    for n in pinned.keys() {
+        if dev_only.contains(n) {
+            dev.push(n.clone());
+        } else {
+            prod.push(n.clone());
+        }
     }
     let full = expand(&cat, &prod, &dev, &pinned);
     let omit = omit_dev(args, inv);
