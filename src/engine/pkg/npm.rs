@@ -512,7 +512,7 @@ fn install(
         inv.cwd.to_string()
     };
     let pj_path = join(inv.cwd, "package.json");
-    let mut pj = read_json(tree, &pj_path).unwrap_or_else(|| serde_json::json!({}));
+    let mut pj = read_json(tree, &pj_path).unwrap_or_else(|| Value::Object(Map::new()));
     // Requested packages must exist in the registry (the catalog).
     let mut wanted = Vec::new();
     for n in names {
@@ -535,7 +535,7 @@ fn install(
             "dependencies"
         };
         if !pj.is_object() {
-            pj = serde_json::json!({});
+            pj = Value::Object(Map::new());
         }
         let mut deps = pj
             .get(key)
@@ -545,7 +545,11 @@ fn install(
         for (n, v) in &wanted {
             deps.insert(n.clone(), Value::String(format!("^{v}")));
         }
-        pj[key] = Value::Object(deps);
+        // `insert` on the object rather than `pj[key] = ...` (serde_json's IndexMut
+        // goes through the map's entry API, code the bundle has no other use for).
+        if let Value::Object(o) = &mut pj {
+            o.insert(key.to_string(), Value::Object(deps));
+        }
         tree.text(
             &pj_path,
             &(serde_json::to_string_pretty(&pj).unwrap_or_default() + "\n"),
