@@ -96,7 +96,8 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let site = format!("/usr/local/lib/python{py}/site-packages");
     let mut out = String::new();
     let mut ms = 900;
-    let mut todo: Vec<(&CatalogPackage, String, Option<String>)> = Vec::new();
+    // (package, version, its wheel/dist-info name: `-` as `_`)
+    let mut todo: Vec<(&CatalogPackage, String, String)> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut stack: Vec<(String, Option<String>, Option<String>)> = specs
         .iter()
@@ -127,10 +128,11 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             continue;
         }
         let version = pinned.clone().unwrap_or_else(|| p.version.to_string());
-        if tree.fs.exists(&format!(
-            "{site}/{}-{version}.dist-info",
-            p.name.replace('-', "_")
-        )) {
+        let wheel_name = p.name.replace('-', "_");
+        if tree
+            .fs
+            .exists(&format!("{site}/{wheel_name}-{version}.dist-info"))
+        {
             let _ = writeln!(
                 out,
                 "Requirement already satisfied: {} in {site} ({version})",
@@ -138,39 +140,33 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             );
             continue;
         }
-        match &parent {
-            Some(par) => out.push_str(&format!("Collecting {} (from {par})\n", p.name)),
-            None => out.push_str(&format!(
-                "Collecting {}\n",
-                match &pinned {
-                    Some(v) => format!("{}=={v}", p.name),
-                    None => p.name.to_string(),
-                }
-            )),
-        }
+        let _ = write!(out, "Collecting {}", p.name);
+        let _ = match (&parent, &pinned) {
+            (Some(par), _) => writeln!(out, " (from {par})"),
+            (None, Some(v)) => writeln!(out, "=={v}"),
+            (None, None) => writeln!(out),
+        };
         let _ = writeln!(
             out,
-            "  Downloading {}-{version}-py3-none-any.whl.metadata ({}.{} kB)",
-            p.name.replace('-', "_"),
+            "  Downloading {wheel_name}-{version}-py3-none-any.whl.metadata ({}.{} kB)",
             2 + p.size_kb % 5,
             p.size_kb % 10
         );
         for d in p.depends.iter().rev() {
             stack.push((d.to_string(), None, Some(p.name.to_string())));
         }
-        todo.push((p, version, pinned));
+        todo.push((p, version, wheel_name));
     }
     let no_cache = args.has(&["--no-cache-dir"])
         || inv
             .env("PIP_NO_CACHE_DIR")
             .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let cache = format!("{}/.cache/pip", inv.home());
-    for (p, version, _) in &todo {
+    for (p, version, wheel_name) in &todo {
         let wheel = p.size_kb * 1024 / 3 + 1024;
         let _ = writeln!(
             out,
-            "Downloading {}-{version}-py3-none-any.whl ({} kB)",
-            p.name.replace('-', "_"),
+            "Downloading {wheel_name}-{version}-py3-none-any.whl ({} kB)",
             wheel / 1000
         );
         ms += 150 + wheel / 50_000;
@@ -198,8 +194,8 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let mut order: Vec<&str> = todo.iter().rev().map(|(p, _, _)| p.name).collect();
     order.dedup();
     let _ = writeln!(out, "Installing collected packages: {}", order.join(", "));
-    for (p, version, _) in &todo {
-        let dist = format!("{site}/{}-{version}.dist-info", p.name.replace('-', "_"));
+    for (p, version, wheel_name) in &todo {
+        let dist = format!("{site}/{wheel_name}-{version}.dist-info");
         let mut record = String::new();
         let modules: Vec<&str> = p
             .files
@@ -231,19 +227,14 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             tree.text(&format!("/usr/local/bin/{b}"), &format!("#!/usr/local/bin/python{py}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom {module} import main\nif __name__ == \"__main__\":\n    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n    sys.exit(main())\n"), 0o755);
             let _ = writeln!(record, "../../../bin/{b},,");
         }
-        tree.text(
-            &format!("{dist}/METADATA"),
-            &format!(
-                "Metadata-Version: 2.1\nName: {}\nVersion: {version}\nSummary: {}\n{}",
-                p.name,
-                p.description,
-                p.depends
-                    .iter()
-                    .map(|d| format!("Requires-Dist: {d}\n"))
-                    .collect::<String>()
-            ),
-            0o644,
+        let mut metadata = format!(
+            "Metadata-Version: 2.1\nName: {}\nVersion: {version}\nSummary: {}\n",
+            p.name, p.description
         );
+        for d in &p.depends {
+            let _ = writeln!(metadata, "Requires-Dist: {d}");
+        }
+        tree.text(&format!("{dist}/METADATA"), &metadata, 0o644);
         tree.text(&format!("{dist}/WHEEL"), "Wheel-Version: 1.0\nGenerator: setuptools (75.2.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n", 0o644);
         tree.text(&format!("{dist}/INSTALLER"), "pip\n", 0o644);
         tree.text(
@@ -270,9 +261,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         stderr.push_str(ROOT_WARNING);
     }
     PkgOutcome {
-        exit_code: 0,
-        stdout: out,
         stderr,
-        simulated_ms: ms,
+        ..PkgOutcome::ok(out, ms)
     }
 }
