@@ -212,7 +212,7 @@ pub(crate) fn alpine(tag: &str, branch: &str) -> BaseImage {
         created,
         &format!("ADD alpine-minirootfs-{version}-x86_64.tar.gz / # buildkit"),
         Some(BUILDKIT),
-        |t| rootfs(t, branch, version),
+        &mut |t| rootfs(t, branch, version),
     );
     b.meta(created, "CMD [\"/bin/sh\"]", Some(BUILDKIT));
     b.env = strings(&["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
@@ -221,7 +221,7 @@ pub(crate) fn alpine(tag: &str, branch: &str) -> BaseImage {
 }
 
 /// The official node image's entrypoint script (docker-library/node).
-pub(crate) const NODE_ENTRYPOINT: &str = r#"#!/bin/sh
+const NODE_ENTRYPOINT: &str = r#"#!/bin/sh
 set -e
 
 # Run command with node if the first argument contains a "-" or is not a system command. The last
@@ -235,7 +235,7 @@ exec "$@"
 "#;
 
 /// The files of an official Node.js build under `/usr/local` (binary, headers, npm,
-/// corepack), sized like the real ones.
+/// corepack, the `nodejs` link), sized like the real ones.
 pub(crate) fn node_install(t: &mut Tree<'_>, node_version: &str, binary: u64) {
     let salt = format!("node-{node_version}");
     t.blob("/usr/local/bin/node", binary, 0o755, &salt);
@@ -321,9 +321,47 @@ pub(crate) fn node_install(t: &mut Tree<'_>, node_version: &str, binary: u64) {
         "/usr/local/bin/corepack",
         "../lib/node_modules/corepack/dist/corepack.js",
     );
+    t.link("/usr/local/bin/nodejs", "/usr/local/bin/node");
 }
 
-pub(crate) fn yarn_install(t: &mut Tree<'_>, yarn_version: &str) {
+/// docker-library/node's last steps, the same in its Alpine and Debian Dockerfiles:
+/// `ENV YARN_VERSION`, the yarn layer (`yarn_run` is that Dockerfile's `RUN` line), the
+/// entrypoint script, then `ENTRYPOINT` and `CMD` as empty-layer history rows.
+pub(crate) fn node_finish(
+    mut b: ImageBuilder,
+    created: i64,
+    tag: &str,
+    yarn_run: &str,
+) -> BaseImage {
+    let yarn = "1.22.22";
+    b.env(created, "YARN_VERSION", yarn);
+    b.layer(created, yarn_run, Some(BUILDKIT), &mut |t| {
+        yarn_install(t, yarn)
+    });
+    b.layer(
+        created,
+        "COPY docker-entrypoint.sh /usr/local/bin/ # buildkit",
+        Some(BUILDKIT),
+        &mut |t| {
+            t.text(
+                "/usr/local/bin/docker-entrypoint.sh",
+                NODE_ENTRYPOINT,
+                0o755,
+            )
+        },
+    );
+    b.meta(
+        created,
+        "ENTRYPOINT [\"docker-entrypoint.sh\"]",
+        Some(BUILDKIT),
+    );
+    b.meta(created, "CMD [\"node\"]", Some(BUILDKIT));
+    b.entrypoint = Some(strings(&["docker-entrypoint.sh"]));
+    b.cmd = Some(strings(&["node"]));
+    b.finish(&format!("docker.io/library/node:{tag}"), created)
+}
+
+fn yarn_install(t: &mut Tree<'_>, yarn_version: &str) {
     let dir = format!("/opt/yarn-v{yarn_version}");
     t.text(&format!("{dir}/bin/yarn"), "#!/bin/sh\nargv0=$(echo \"$0\" | sed -e 's,\\\\,/,g')\nbasedir=$(dirname \"$(readlink \"$0\" || echo \"$argv0\")\")\nexec node \"$basedir/yarn.js\" \"$@\"\n", 0o755);
     t.text(
@@ -351,9 +389,28 @@ pub(crate) fn yarn_install(t: &mut Tree<'_>, yarn_version: &str) {
     t.link("/usr/local/bin/yarnpkg", &format!("{dir}/bin/yarnpkg"));
 }
 
+/// Runs `apk add --no-cache <package>` during image construction (output discarded, as
+/// in a build; `PATH` is the default one, as in the Dockerfiles).
+fn apk_add(t: &mut Tree<'_>, package: &str) {
+    let args = [
+        "add".to_string(),
+        "--no-cache".to_string(),
+        package.to_string(),
+    ];
+    let inv = crate::engine::pkg::PkgInvocation {
+        program: "apk",
+        args: &args,
+        env: &[],
+        cwd: "/",
+        uid: 0,
+        gid: 0,
+        mtime: t.mtime,
+    };
+    let _ = crate::engine::pkg::run(t.fs, &inv);
+}
+
 /// `node:<ver>-alpine`: docker-library/node's Alpine Dockerfile, layer for layer.
 pub(crate) fn node(tag: &str, node_version: &str, created: i64) -> BaseImage {
-    let yarn = "1.22.22";
     let mut b = ImageBuilder::from(alpine("3.20", "3.20"));
     b.env(created, "NODE_VERSION", node_version);
     let binary = if node_version.starts_with("20") {
@@ -365,52 +422,13 @@ pub(crate) fn node(tag: &str, node_version: &str, created: i64) -> BaseImage {
         created,
         "RUN /bin/sh -c addgroup -g 1000 node     && adduser -u 1000 -G node -s /bin/sh -D node     && apk add --no-cache         libstdc++     && apk add --no-cache --virtual .build-deps         curl     && ARCH= OPENSSL_ARCH='linux*' && alpineArch=\"$(apk --print-arch)\" && curl -fsSLO --compressed \"https://unofficial-builds.nodejs.org/download/release/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH-musl.tar.xz\" && tar -xJf \"node-v$NODE_VERSION-linux-$ARCH-musl.tar.xz\" -C /usr/local --strip-components=1 --no-same-owner && ln -s /usr/local/bin/node /usr/local/bin/nodejs && apk del .build-deps && node --version && npm --version # buildkit",
         Some(BUILDKIT),
-        |t| {
+        &mut |t| {
             add_user(t, "node", 1000, "/home/node", "/bin/sh", "Linux User,,,");
-            let args = vec!["add".to_string(), "--no-cache".to_string(), "libstdc++".to_string()];
-            let env = [("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string())];
-            let inv = crate::engine::pkg::PkgInvocation {
-                program: "apk",
-                args: &args,
-                env: &env,
-                cwd: "/",
-                uid: 0,
-                gid: 0,
-                mtime: t.mtime,
-            };
-            let _ = crate::engine::pkg::run(t.fs, &inv);
+            apk_add(t, "libstdc++");
             node_install(t, node_version, binary);
-            t.link("/usr/local/bin/nodejs", "/usr/local/bin/node");
         },
     );
-    b.env(created, "YARN_VERSION", yarn);
-    b.layer(
-        created,
-        "RUN /bin/sh -c apk add --no-cache --virtual .build-deps-yarn curl gnupg tar   && export GNUPGHOME=\"$(mktemp -d)\"   && curl -fsSLO --compressed \"https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz\"   && mkdir -p /opt   && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarn /usr/local/bin/yarn   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarnpkg /usr/local/bin/yarnpkg   && rm yarn-v$YARN_VERSION.tar.gz   && apk del .build-deps-yarn   && yarn --version   && rm -rf /tmp/* # buildkit",
-        Some(BUILDKIT),
-        |t| yarn_install(t, yarn),
-    );
-    b.layer(
-        created,
-        "COPY docker-entrypoint.sh /usr/local/bin/ # buildkit",
-        Some(BUILDKIT),
-        |t| {
-            t.text(
-                "/usr/local/bin/docker-entrypoint.sh",
-                NODE_ENTRYPOINT,
-                0o755,
-            )
-        },
-    );
-    b.meta(
-        created,
-        "ENTRYPOINT [\"docker-entrypoint.sh\"]",
-        Some(BUILDKIT),
-    );
-    b.meta(created, "CMD [\"node\"]", Some(BUILDKIT));
-    b.entrypoint = Some(strings(&["docker-entrypoint.sh"]));
-    b.cmd = Some(strings(&["node"]));
-    b.finish(&format!("docker.io/library/node:{tag}"), created)
+    node_finish(b, created, tag, "RUN /bin/sh -c apk add --no-cache --virtual .build-deps-yarn curl gnupg tar   && export GNUPGHOME=\"$(mktemp -d)\"   && curl -fsSLO --compressed \"https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz\"   && mkdir -p /opt   && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarn /usr/local/bin/yarn   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarnpkg /usr/local/bin/yarnpkg   && rm yarn-v$YARN_VERSION.tar.gz   && apk del .build-deps-yarn   && yarn --version   && rm -rf /tmp/* # buildkit")
 }
 
 /// `golang:1.23-alpine`.
@@ -422,22 +440,8 @@ pub(crate) fn golang(tag: &str) -> BaseImage {
         created,
         "RUN /bin/sh -c apk add --no-cache ca-certificates # buildkit",
         Some(BUILDKIT),
-        |t| {
-            let args = vec![
-                "add".to_string(),
-                "--no-cache".to_string(),
-                "ca-certificates".to_string(),
-            ];
-            let inv = crate::engine::pkg::PkgInvocation {
-                program: "apk",
-                args: &args,
-                env: &[],
-                cwd: "/",
-                uid: 0,
-                gid: 0,
-                mtime: t.mtime,
-            };
-            let _ = crate::engine::pkg::run(t.fs, &inv);
+        &mut |t| {
+            apk_add(t, "ca-certificates");
         },
     );
     b.env(created, "GOLANG_VERSION", go);
@@ -448,43 +452,49 @@ pub(crate) fn golang(tag: &str) -> BaseImage {
         "PATH",
         "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     );
-    b.layer(created, "COPY /target/ / # buildkit", Some(BUILDKIT), |t| {
-        let salt = format!("go-{go}");
-        t.blob("/usr/local/go/bin/go", 14_200_000, 0o755, &salt);
-        t.blob("/usr/local/go/bin/gofmt", 3_100_000, 0o755, &salt);
-        for tool in [
-            "compile", "link", "asm", "cgo", "vet", "cover", "buildid", "pack", "trace", "pprof",
-        ] {
+    b.layer(
+        created,
+        "COPY /target/ / # buildkit",
+        Some(BUILDKIT),
+        &mut |t| {
+            let salt = format!("go-{go}");
+            t.blob("/usr/local/go/bin/go", 14_200_000, 0o755, &salt);
+            t.blob("/usr/local/go/bin/gofmt", 3_100_000, 0o755, &salt);
+            for tool in [
+                "compile", "link", "asm", "cgo", "vet", "cover", "buildid", "pack", "trace",
+                "pprof",
+            ] {
+                t.blob(
+                    &format!("/usr/local/go/pkg/tool/linux_amd64/{tool}"),
+                    11_800_000,
+                    0o755,
+                    &salt,
+                );
+            }
+            t.text(
+                "/usr/local/go/VERSION",
+                &format!("go{go}\ntime 2024-10-01T16:24:25Z\n"),
+                0o644,
+            );
+            t.blob("/usr/local/go/src/runtime/proc.go", 214_000, 0o644, &salt);
+            t.blob("/usr/local/go/src/fmt/print.go", 31_000, 0o644, &salt);
             t.blob(
-                &format!("/usr/local/go/pkg/tool/linux_amd64/{tool}"),
-                11_800_000,
-                0o755,
+                "/usr/local/go/src/net/http/server.go",
+                121_000,
+                0o644,
                 &salt,
             );
-        }
-        t.text(
-            "/usr/local/go/VERSION",
-            &format!("go{go}\ntime 2024-10-01T16:24:25Z\n"),
-            0o644,
-        );
-        t.blob("/usr/local/go/src/runtime/proc.go", 214_000, 0o644, &salt);
-        t.blob("/usr/local/go/src/fmt/print.go", 31_000, 0o644, &salt);
-        t.blob(
-            "/usr/local/go/src/net/http/server.go",
-            121_000,
-            0o644,
-            &salt,
-        );
-        t.blob(
-            "/usr/local/go/src/.packed-sources",
-            98_000_000,
-            0o644,
-            &salt,
-        );
-        t.blob("/usr/local/go/lib/time/zoneinfo.zip", 401_000, 0o644, &salt);
-        t.blob("/usr/local/go/misc/wasm/wasm_exec.js", 16_000, 0o644, &salt);
-    });
-    b.layer(created, "RUN /bin/sh -c mkdir -p \"$GOPATH/src\" \"$GOPATH/bin\" && chmod -R 1777 \"$GOPATH\" # buildkit", Some(BUILDKIT), |t| {
+            t.blob(
+                "/usr/local/go/src/.packed-sources",
+                98_000_000,
+                0o644,
+                &salt,
+            );
+            t.blob("/usr/local/go/lib/time/zoneinfo.zip", 401_000, 0o644, &salt);
+            t.blob("/usr/local/go/misc/wasm/wasm_exec.js", 16_000, 0o644, &salt);
+        },
+    );
+    b.layer(created, "RUN /bin/sh -c mkdir -p \"$GOPATH/src\" \"$GOPATH/bin\" && chmod -R 1777 \"$GOPATH\" # buildkit", Some(BUILDKIT), &mut |t| {
         t.dir("/go/src", 0o1777);
         t.dir("/go/bin", 0o1777);
         let _ = t.fs.chmod("/go", 0o1777);

@@ -5,6 +5,7 @@
 use super::{BaseHistory, BaseImage};
 use crate::engine::fs::{Fs, Metadata};
 use crate::engine::pkg::Tree;
+use std::fmt::Write as _;
 
 /// The comment BuildKit puts on every history entry it creates.
 pub(crate) const BUILDKIT: &str = "buildkit.dockerfile.v0";
@@ -53,12 +54,15 @@ impl ImageBuilder {
     }
 
     /// A filesystem layer made at `created` by `created_by`.
+    ///
+    /// `f` is a `dyn` closure so that the two dozen image steps share one copy of this
+    /// function instead of one monomorphised copy each (the web bundle's size budget).
     pub(crate) fn layer(
         &mut self,
         created: i64,
         created_by: &str,
         comment: Option<&str>,
-        f: impl FnOnce(&mut Tree<'_>),
+        f: &mut dyn FnMut(&mut Tree<'_>),
     ) {
         let mut tree = Tree::new(&mut self.fs, 0, 0, created);
         f(&mut tree);
@@ -126,13 +130,13 @@ pub(crate) fn add_user(
     gecos: &str,
 ) {
     let mut passwd = tree.read("/etc/passwd");
-    passwd.push_str(&format!("{name}:x:{uid}:{uid}:{gecos}:{home}:{shell}\n"));
+    let _ = writeln!(passwd, "{name}:x:{uid}:{uid}:{gecos}:{home}:{shell}");
     tree.text("/etc/passwd", &passwd, 0o644);
     let mut group = tree.read("/etc/group");
-    group.push_str(&format!("{name}:x:{uid}:\n"));
+    let _ = writeln!(group, "{name}:x:{uid}:");
     tree.text("/etc/group", &group, 0o644);
     let mut shadow = tree.read("/etc/shadow");
-    shadow.push_str(&format!("{name}:!:19993:0:99999:7:::\n"));
+    let _ = writeln!(shadow, "{name}:!:19993:0:99999:7:::");
     tree.text("/etc/shadow", &shadow, 0o640);
     if home != "/nonexistent" && home != "/var/cache/nginx" {
         tree.dir(home, 0o755);

@@ -53,7 +53,7 @@ pub(crate) fn image(tag: &str, version: &str) -> BaseImage {
         MTIME,
         &format!("/bin/sh -c #(nop) ADD file:{ORACLE_DIFF_ID} in / "),
         Some("imported from tarball"),
-        |t| {
+        &mut |t| {
             for d in [
                 "/bin",
                 "/sbin",

@@ -8,7 +8,7 @@
 //! lists (`/var/lib/apt/lists`) are empty, as in the real images: `apt-get install`
 //! needs an `apt-get update` first.
 
-use super::alpine::{node_install, yarn_install, NODE_ENTRYPOINT};
+use super::alpine::{node_finish, node_install};
 use super::builder::{add_user, strings, ImageBuilder, BUILDKIT};
 use super::BaseImage;
 use crate::engine::pkg::{dpkg_install_base, run, PkgInvocation, Tree};
@@ -288,7 +288,7 @@ pub(crate) fn debian(tag: &str, slim: bool) -> BaseImage {
         created,
         "# debian.sh --arch 'amd64' out/ 'bookworm' '@1729036800'",
         Some("debuerreotype 0.15"),
-        |t| {
+        &mut |t| {
             rootfs(t, &os, !slim);
             if !slim {
                 // The full image also has man pages, locales and a few more packages.
@@ -328,7 +328,7 @@ pub(crate) fn ubuntu(tag: &str) -> BaseImage {
         "/bin/sh -c #(nop)  LABEL org.opencontainers.image.version=24.04",
         None,
     );
-    b.layer(created, "/bin/sh -c #(nop) ADD file:3f6df23a1e0a4d9c5b6a9ab32e3a6f7b5b15a8e4a2c3d7e8f9a0b1c2d3e4f5a6 in / ", None, |t| {
+    b.layer(created, "/bin/sh -c #(nop) ADD file:3f6df23a1e0a4d9c5b6a9ab32e3a6f7b5b15a8e4a2c3d7e8f9a0b1c2d3e4f5a6 in / ", None, &mut |t| {
         rootfs(t, &os, false);
         t.blob("/usr/lib/x86_64-linux-gnu/.ubuntu-extras", 2_900_000, 0o644, "ubuntu-noble");
     });
@@ -375,51 +375,28 @@ fn apt_install(t: &mut Tree<'_>, pkgs: &[&str]) {
 pub(crate) fn node(tag: &str, node_version: &str) -> BaseImage {
     let created = 1_730_176_800;
     let mut b = ImageBuilder::from(debian("bookworm", false));
-    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tca-certificates \t\tcurl \t\tgnupg \t\tnetbase \t\tsq \t\twget \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tca-certificates \t\tcurl \t\tgnupg \t\tnetbase \t\tsq \t\twget \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), &mut |t| {
         apt_install(t, &["ca-certificates", "curl", "gnupg", "netbase", "wget"]);
     });
-    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tgit \t\tmercurial \t\topenssh-client \t\tsubversion \t\t\t\tprocps \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tgit \t\tmercurial \t\topenssh-client \t\tsubversion \t\t\t\tprocps \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), &mut |t| {
         apt_install(t, &["git", "openssh-client", "procps"]);
         t.blob("/usr/lib/python3/dist-packages/mercurial/.packed", 24_000_000, 0o644, "hg-6.3.2");
         t.blob("/usr/bin/svn", 2_400_000, 0o755, "svn-1.14.2");
     });
-    b.layer(created, "RUN /bin/sh -c set -ex; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tautoconf \t\tautomake \t\tbzip2 \t\tdefault-libmysqlclient-dev \t\tdpkg-dev \t\tfile \t\tg++ \t\tgcc \t\timagemagick \t\tlibbz2-dev \t\tlibc6-dev \t\tlibcurl4-openssl-dev \t\tlibffi-dev \t\tlibpq-dev \t\tlibssl-dev \t\tmake \t\tpatch \t\tunzip \t\txz-utils \t\tzlib1g-dev \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -ex; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tautoconf \t\tautomake \t\tbzip2 \t\tdefault-libmysqlclient-dev \t\tdpkg-dev \t\tfile \t\tg++ \t\tgcc \t\timagemagick \t\tlibbz2-dev \t\tlibc6-dev \t\tlibcurl4-openssl-dev \t\tlibffi-dev \t\tlibpq-dev \t\tlibssl-dev \t\tmake \t\tpatch \t\tunzip \t\txz-utils \t\tzlib1g-dev \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), &mut |t| {
         apt_install(t, &["build-essential", "bzip2", "file", "libffi-dev", "libpq-dev", "libssl-dev", "unzip", "xz-utils", "zlib1g-dev", "patch"]);
         t.blob("/usr/lib/x86_64-linux-gnu/libMagickCore-6.Q16.so.6.0.0", 7_300_000, 0o644, "imagemagick");
         t.blob("/usr/include/.packed-dev-headers", 160_000_000, 0o644, "buildpack-deps");
         t.blob("/usr/lib/x86_64-linux-gnu/.packed-dev-libs", 180_000_000, 0o644, "buildpack-deps");
     });
-    b.layer(created, "RUN /bin/sh -c groupadd --gid 1000 node   && useradd --uid 1000 --gid node --shell /bin/bash --create-home node # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c groupadd --gid 1000 node   && useradd --uid 1000 --gid node --shell /bin/bash --create-home node # buildkit", Some(BUILDKIT), &mut |t| {
         add_user(t, "node", 1000, "/home/node", "/bin/bash", "");
     });
     b.env(created, "NODE_VERSION", node_version);
-    b.layer(created, "RUN /bin/sh -c ARCH= && dpkgArch=\"$(dpkg --print-architecture)\"   && curl -fsSLO --compressed \"https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz\"   && tar -xJf \"node-v$NODE_VERSION-linux-$ARCH.tar.xz\" -C /usr/local --strip-components=1 --no-same-owner   && ln -s /usr/local/bin/node /usr/local/bin/nodejs   && node --version   && npm --version # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c ARCH= && dpkgArch=\"$(dpkg --print-architecture)\"   && curl -fsSLO --compressed \"https://nodejs.org/dist/v$NODE_VERSION/node-v$NODE_VERSION-linux-$ARCH.tar.xz\"   && tar -xJf \"node-v$NODE_VERSION-linux-$ARCH.tar.xz\" -C /usr/local --strip-components=1 --no-same-owner   && ln -s /usr/local/bin/node /usr/local/bin/nodejs   && node --version   && npm --version # buildkit", Some(BUILDKIT), &mut |t| {
         node_install(t, node_version, 117_400_000);
-        t.link("/usr/local/bin/nodejs", "/usr/local/bin/node");
     });
-    b.env(created, "YARN_VERSION", "1.22.22");
-    b.layer(created, "RUN /bin/sh -c set -ex   && curl -fsSLO --compressed \"https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz\"   && mkdir -p /opt   && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarn /usr/local/bin/yarn   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarnpkg /usr/local/bin/yarnpkg   && rm yarn-v$YARN_VERSION.tar.gz   && yarn --version # buildkit", Some(BUILDKIT), |t| yarn_install(t, "1.22.22"));
-    b.layer(
-        created,
-        "COPY docker-entrypoint.sh /usr/local/bin/ # buildkit",
-        Some(BUILDKIT),
-        |t| {
-            t.text(
-                "/usr/local/bin/docker-entrypoint.sh",
-                NODE_ENTRYPOINT,
-                0o755,
-            );
-        },
-    );
-    b.meta(
-        created,
-        "ENTRYPOINT [\"docker-entrypoint.sh\"]",
-        Some(BUILDKIT),
-    );
-    b.meta(created, "CMD [\"node\"]", Some(BUILDKIT));
-    b.entrypoint = Some(strings(&["docker-entrypoint.sh"]));
-    b.cmd = Some(strings(&["node"]));
-    b.finish(&format!("docker.io/library/node:{tag}"), created)
+    node_finish(b, created, tag, "RUN /bin/sh -c set -ex   && curl -fsSLO --compressed \"https://yarnpkg.com/downloads/$YARN_VERSION/yarn-v$YARN_VERSION.tar.gz\"   && mkdir -p /opt   && tar -xzf yarn-v$YARN_VERSION.tar.gz -C /opt/   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarn /usr/local/bin/yarn   && ln -s /opt/yarn-v$YARN_VERSION/bin/yarnpkg /usr/local/bin/yarnpkg   && rm yarn-v$YARN_VERSION.tar.gz   && yarn --version # buildkit")
 }
 
 /// `python:3.12-slim` (docker-library/python's slim-bookworm Dockerfile).
@@ -433,7 +410,7 @@ pub(crate) fn python(tag: &str) -> BaseImage {
         "/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     );
     b.env(created, "LANG", "C.UTF-8");
-    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tca-certificates \t\tnetbase \t\ttzdata \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -eux; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tca-certificates \t\tnetbase \t\ttzdata \t; \trm -rf /var/lib/apt/lists/* # buildkit", Some(BUILDKIT), &mut |t| {
         apt_install(t, &["ca-certificates", "netbase", "tzdata"]);
     });
     b.env(
@@ -447,7 +424,7 @@ pub(crate) fn python(tag: &str) -> BaseImage {
         "PYTHON_SHA256",
         "24887b92e2afd4a2ac602419ad4b596372f67ac9b077190f459aba390faf5550",
     );
-    b.layer(created, "RUN /bin/sh -c set -eux; \t\tsavedAptMark=\"$(apt-mark showmanual)\"; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tdpkg-dev \t\tgcc \t\tgnupg \t\tlibbluetooth-dev \t\tlibbz2-dev \t\tlibc6-dev \t\tlibdb-dev \t\tlibffi-dev \t\tlibgdbm-dev \t\tliblzma-dev \t\tlibncursesw5-dev \t\tlibreadline-dev \t\tlibsqlite3-dev \t\tlibssl-dev \t\tmake \t\ttk-dev \t\tuuid-dev \t\twget \t\txz-utils \t\tzlib1g-dev \t; \t\twget -O python.tar.xz \"https://www.python.org/ftp/python/${PYTHON_VERSION%%[a-z]*}/Python-$PYTHON_VERSION.tar.xz\"; \t./configure --enable-optimizations --enable-shared --with-lto; \tmake -j \"$nproc\"; \tmake install; \tapt-mark auto '.*' > /dev/null; \tapt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \trm -rf /var/lib/apt/lists/*; \t\tpython3 --version; \tpip3 --version # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -eux; \t\tsavedAptMark=\"$(apt-mark showmanual)\"; \tapt-get update; \tapt-get install -y --no-install-recommends \t\tdpkg-dev \t\tgcc \t\tgnupg \t\tlibbluetooth-dev \t\tlibbz2-dev \t\tlibc6-dev \t\tlibdb-dev \t\tlibffi-dev \t\tlibgdbm-dev \t\tliblzma-dev \t\tlibncursesw5-dev \t\tlibreadline-dev \t\tlibsqlite3-dev \t\tlibssl-dev \t\tmake \t\ttk-dev \t\tuuid-dev \t\twget \t\txz-utils \t\tzlib1g-dev \t; \t\twget -O python.tar.xz \"https://www.python.org/ftp/python/${PYTHON_VERSION%%[a-z]*}/Python-$PYTHON_VERSION.tar.xz\"; \t./configure --enable-optimizations --enable-shared --with-lto; \tmake -j \"$nproc\"; \tmake install; \tapt-mark auto '.*' > /dev/null; \tapt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \trm -rf /var/lib/apt/lists/*; \t\tpython3 --version; \tpip3 --version # buildkit", Some(BUILDKIT), &mut |t| {
         apt_install(t, &["libbz2-1.0", "libffi8", "libncursesw6", "libreadline8", "libsqlite3-0", "libssl3", "libexpat1", "liblzma5", "libuuid1"]);
         let salt = format!("python-{version}");
         t.blob("/usr/local/bin/python3.12", 16_000, 0o755, &salt);
@@ -473,7 +450,7 @@ pub(crate) fn python(tag: &str) -> BaseImage {
         t.text("/usr/local/lib/python3.12/site-packages/pip-24.2.dist-info/METADATA", "Metadata-Version: 2.1\nName: pip\nVersion: 24.2\n", 0o644);
         t.text("/usr/local/lib/python3.12/site-packages/README.txt", "This directory exists so that 3rd party packages can be installed\nhere.  Read the source for site.py for more details.\n", 0o644);
     });
-    b.layer(created, "RUN /bin/sh -c set -eux; \tfor src in idle3 pydoc3 python3 python3-config; do \t\tdst=\"$(echo \"$src\" | tr -d 3)\"; \t\t[ -s \"/usr/local/bin/$src\" ]; \t\t[ ! -e \"/usr/local/bin/$dst\" ]; \t\tln -svT \"$src\" \"/usr/local/bin/$dst\"; \tdone # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -eux; \tfor src in idle3 pydoc3 python3 python3-config; do \t\tdst=\"$(echo \"$src\" | tr -d 3)\"; \t\t[ -s \"/usr/local/bin/$src\" ]; \t\t[ ! -e \"/usr/local/bin/$dst\" ]; \t\tln -svT \"$src\" \"/usr/local/bin/$dst\"; \tdone # buildkit", Some(BUILDKIT), &mut |t| {
         for (src, dst) in [("idle3", "idle"), ("pydoc3", "pydoc"), ("python3", "python"), ("python3-config", "python-config")] {
             t.link(&format!("/usr/local/bin/{dst}"), src);
         }

@@ -185,7 +185,7 @@ fn entry_scripts(b: &mut ImageBuilder, created: i64) {
         created,
         "COPY docker-entrypoint.sh / # buildkit",
         Some(BUILDKIT),
-        |t| {
+        &mut |t| {
             t.text("/docker-entrypoint.sh", ENTRYPOINT, 0o755);
         },
     );
@@ -195,7 +195,7 @@ fn entry_scripts(b: &mut ImageBuilder, created: i64) {
         ("20-envsubst-on-templates.sh", "#!/bin/sh\n\nset -e\n\nME=$(basename \"$0\")\n\nentrypoint_log() {\n    if [ -z \"${NGINX_ENTRYPOINT_QUIET_LOGS:-}\" ]; then\n        echo \"$@\"\n    fi\n}\n\nauto_envsubst() {\n  local template_dir=\"${NGINX_ENVSUBST_TEMPLATE_DIR:-/etc/nginx/templates}\"\n  local suffix=\"${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}\"\n  local output_dir=\"${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}\"\n  [ -d \"$template_dir\" ] || return 0\n}\n\nauto_envsubst\n\nexit 0\n"),
         ("30-tune-worker-processes.sh", "#!/bin/sh\n# vim:sw=2:ts=2:sts=2:et\n\nset -eu\n\nLC_ALL=C\nME=$(basename \"$0\")\nPATH=\"$PATH:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin\"\n\n[ \"${NGINX_ENTRYPOINT_WORKER_PROCESSES_AUTOTUNE:-}\" ] || exit 0\n\nexit 0\n"),
     ] {
-        b.layer(created, &format!("COPY {name} /docker-entrypoint.d # buildkit"), Some(BUILDKIT), |t| {
+        b.layer(created, &format!("COPY {name} /docker-entrypoint.d # buildkit"), Some(BUILDKIT), &mut |t| {
             t.text(&format!("/docker-entrypoint.d/{name}"), body, 0o755);
         });
     }
@@ -237,7 +237,7 @@ pub(crate) fn alpine(tag: &str) -> BaseImage {
     b.env(created, "NGINX_VERSION", NGINX_VERSION);
     b.env(created, "PKG_RELEASE", "1");
     b.env(created, "DYNPKG_RELEASE", "1");
-    b.layer(created, "RUN /bin/sh -c set -x     && addgroup -g 101 -S nginx     && adduser -S -D -H -u 101 -h /var/cache/nginx -s /sbin/nologin -G nginx -g nginx nginx     && apkArch=\"$(cat /etc/apk/arch)\"     && nginxPackages=\"         nginx=${NGINX_VERSION}-r${PKG_RELEASE}     \"     && apk add --no-cache --virtual .checksum-deps         openssl     && apk add -X \"https://nginx.org/packages/mainline/alpine/v$(egrep -o '^[0-9]+\\.[0-9]+' /etc/alpine-release)/main\" --no-cache $nginxPackages     && apk add --no-cache tzdata     && apk add --no-cache curl ca-certificates     && ln -sf /dev/stdout /var/log/nginx/access.log     && ln -sf /dev/stderr /var/log/nginx/error.log     && mkdir /docker-entrypoint.d # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -x     && addgroup -g 101 -S nginx     && adduser -S -D -H -u 101 -h /var/cache/nginx -s /sbin/nologin -G nginx -g nginx nginx     && apkArch=\"$(cat /etc/apk/arch)\"     && nginxPackages=\"         nginx=${NGINX_VERSION}-r${PKG_RELEASE}     \"     && apk add --no-cache --virtual .checksum-deps         openssl     && apk add -X \"https://nginx.org/packages/mainline/alpine/v$(egrep -o '^[0-9]+\\.[0-9]+' /etc/alpine-release)/main\" --no-cache $nginxPackages     && apk add --no-cache tzdata     && apk add --no-cache curl ca-certificates     && ln -sf /dev/stdout /var/log/nginx/access.log     && ln -sf /dev/stderr /var/log/nginx/error.log     && mkdir /docker-entrypoint.d # buildkit", Some(BUILDKIT), &mut |t| {
         add_user(t, "nginx", 101, "/var/cache/nginx", "/sbin/nologin", "nginx");
         for pkgs in [&["tzdata"][..], &["curl", "ca-certificates", "pcre"][..]] {
             let mut args = vec!["add".to_string(), "--no-cache".to_string()];
@@ -250,7 +250,7 @@ pub(crate) fn alpine(tag: &str) -> BaseImage {
     entry_scripts(&mut b, created);
     b.env(created, "NJS_VERSION", NJS_VERSION);
     b.env(created, "NJS_RELEASE", "1");
-    b.layer(created, "RUN /bin/sh -c set -x     && apkArch=\"$(cat /etc/apk/arch)\"     && nginxPackages=\"         nginx=${NGINX_VERSION}-r${PKG_RELEASE}         nginx-module-xslt=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-geoip=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-image-filter=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-njs=${NGINX_VERSION}.${NJS_VERSION}-r${NJS_RELEASE}     \"     && apk add -X \"https://nginx.org/packages/mainline/alpine/v$(egrep -o '^[0-9]+\\.[0-9]+' /etc/alpine-release)/main\" --no-cache $nginxPackages     && apk add --no-cache curl ca-certificates # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -x     && apkArch=\"$(cat /etc/apk/arch)\"     && nginxPackages=\"         nginx=${NGINX_VERSION}-r${PKG_RELEASE}         nginx-module-xslt=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-geoip=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-image-filter=${NGINX_VERSION}-r${DYNPKG_RELEASE}         nginx-module-njs=${NGINX_VERSION}.${NJS_VERSION}-r${NJS_RELEASE}     \"     && apk add -X \"https://nginx.org/packages/mainline/alpine/v$(egrep -o '^[0-9]+\\.[0-9]+' /etc/alpine-release)/main\" --no-cache $nginxPackages     && apk add --no-cache curl ca-certificates # buildkit", Some(BUILDKIT), &mut |t| {
         let salt = format!("nginx-modules-{NGINX_VERSION}");
         t.blob("/usr/lib/nginx/modules/ngx_http_xslt_filter_module.so", 180_000, 0o755, &salt);
         t.blob("/usr/lib/nginx/modules/ngx_http_geoip_module.so", 60_000, 0o755, &salt);
@@ -279,7 +279,7 @@ pub(crate) fn debian(tag: &str) -> BaseImage {
     b.env(created, "NJS_RELEASE", "1~bookworm");
     b.env(created, "PKG_RELEASE", "1~bookworm");
     b.env(created, "DYNPKG_RELEASE", "1~bookworm");
-    b.layer(created, "RUN /bin/sh -c set -x     && groupadd --system --gid 101 nginx     && useradd --system --gid nginx --no-create-home --home /nonexistent --comment \"nginx user\" --shell /bin/false --uid 101 nginx     && apt-get update     && apt-get install --no-install-recommends --no-install-suggests -y gnupg1 ca-certificates     && apt-get install --no-install-recommends --no-install-suggests -y                         $nginxPackages                         gettext-base                         curl     && apt-get remove --purge --auto-remove -y && rm -rf /var/lib/apt/lists/* /etc/apt/sources.list.d/nginx.list     && ln -sf /dev/stdout /var/log/nginx/access.log     && ln -sf /dev/stderr /var/log/nginx/error.log     && mkdir /docker-entrypoint.d # buildkit", Some(BUILDKIT), |t| {
+    b.layer(created, "RUN /bin/sh -c set -x     && groupadd --system --gid 101 nginx     && useradd --system --gid nginx --no-create-home --home /nonexistent --comment \"nginx user\" --shell /bin/false --uid 101 nginx     && apt-get update     && apt-get install --no-install-recommends --no-install-suggests -y gnupg1 ca-certificates     && apt-get install --no-install-recommends --no-install-suggests -y                         $nginxPackages                         gettext-base                         curl     && apt-get remove --purge --auto-remove -y && rm -rf /var/lib/apt/lists/* /etc/apt/sources.list.d/nginx.list     && ln -sf /dev/stdout /var/log/nginx/access.log     && ln -sf /dev/stderr /var/log/nginx/error.log     && mkdir /docker-entrypoint.d # buildkit", Some(BUILDKIT), &mut |t| {
         add_user(t, "nginx", 101, "/nonexistent", "/bin/false", "nginx user");
         let env = [("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string())];
         for args in [&["update"][..], &["install", "-y", "--no-install-recommends", "ca-certificates", "curl", "libssl3"][..], &["clean"][..]] {

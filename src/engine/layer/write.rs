@@ -85,7 +85,8 @@ pub(crate) fn write_layer(cs: &Changeset, opts: &LayerOptions, sink: &mut dyn Ta
     let upper = cs.upper();
     let mut emitted: BTreeSet<String> = BTreeSet::new();
     let mut first_name: BTreeMap<u64, String> = BTreeMap::new();
-    let linked: BTreeSet<u64> = upper.link_groups().keys().copied().collect();
+    // Inodes with more than one name (the tree keeps them as a map by inode).
+    let linked = upper.link_groups();
     for change in cs.changes() {
         let rel = change.path.trim_start_matches('/');
         // Ancestors, outermost first.
@@ -101,7 +102,7 @@ pub(crate) fn write_layer(cs: &Changeset, opts: &LayerOptions, sink: &mut dyn Ta
                 w.dir(anc, meta);
             }
         }
-        write_change(&mut w, change, rel, &mut emitted, &mut first_name, &linked);
+        write_change(&mut w, change, rel, &mut emitted, &mut first_name, linked);
     }
     w.put(&[0u8; 2 * BLOCK]);
     w.written
@@ -113,7 +114,7 @@ fn write_change(
     rel: &str,
     emitted: &mut BTreeSet<String>,
     first_name: &mut BTreeMap<u64, String>,
-    linked: &BTreeSet<u64>,
+    linked: &BTreeMap<u64, BTreeSet<String>>,
 ) {
     let Some(node) = change
         .node
@@ -143,7 +144,7 @@ fn write_change(
     };
     // moby and containers/storage: any non-directory with more than one link is
     // written once in full, later names as hardlink entries to the first.
-    if node.dir().is_none() && linked.contains(&node.ino) {
+    if node.dir().is_none() && linked.contains_key(&node.ino) {
         if let Some(first) = first_name.get(&node.ino) {
             let h = Header {
                 linkname: first,

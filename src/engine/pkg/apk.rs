@@ -10,6 +10,7 @@ use super::files::{seed, Tree};
 use super::install::unpack;
 use super::{Args, PkgInvocation, PkgOutcome};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 const DB: &str = "/lib/apk/db/installed";
 const WORLD: &str = "/etc/apk/world";
@@ -58,28 +59,24 @@ fn parse_db(text: &str) -> Vec<Installed> {
 fn db_block(p: &CatalogPackage, files: &[String], deps: &[&str], mtime: i64) -> String {
     let mut b = String::new();
     let h = seed(&["apk", p.name, p.version]);
-    b.push_str(&format!("C:Q1{h:016x}{:012x}=\n", h >> 16));
-    b.push_str(&format!("P:{}\nV:{}\nA:x86_64\n", p.name, p.version));
-    b.push_str(&format!(
-        "S:{}\nI:{}\n",
-        p.size_kb * 1024 / 3,
-        p.size_kb * 1024
-    ));
-    b.push_str(&format!("T:{}\n", p.description));
+    let _ = writeln!(b, "C:Q1{h:016x}{:012x}=", h >> 16);
+    let _ = writeln!(b, "P:{}\nV:{}\nA:x86_64", p.name, p.version);
+    let _ = writeln!(b, "S:{}\nI:{}", p.size_kb * 1024 / 3, p.size_kb * 1024);
+    let _ = writeln!(b, "T:{}", p.description);
     b.push_str("m:Natanael Copa <ncopa@alpinelinux.org>\n");
-    b.push_str(&format!("t:{mtime}\n"));
+    let _ = writeln!(b, "t:{mtime}");
     if !deps.is_empty() {
-        b.push_str(&format!("D:{}\n", deps.join(" ")));
+        let _ = writeln!(b, "D:{}", deps.join(" "));
     }
     let mut last_dir = String::new();
     for f in files {
         let rel = f.trim_start_matches('/');
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         if dir != last_dir {
-            b.push_str(&format!("F:{dir}\n"));
+            let _ = writeln!(b, "F:{dir}");
             last_dir = dir.to_string();
         }
-        b.push_str(&format!("R:{name}\n"));
+        let _ = writeln!(b, "R:{name}");
     }
     b
 }
@@ -147,7 +144,7 @@ fn fetch_indexes(tree: &mut Tree<'_>, out: &mut String, no_cache: bool, force: b
         if !force && !no_cache && tree.fs.exists(&cached) {
             continue;
         }
-        out.push_str(&format!("fetch {repo}/x86_64/APKINDEX.tar.gz\n"));
+        let _ = writeln!(out, "fetch {repo}/x86_64/APKINDEX.tar.gz");
         ms += 400;
         if !no_cache {
             let size = if repo.ends_with("/main") {
@@ -199,11 +196,7 @@ pub(crate) fn run(fs: &mut crate::engine::fs::Fs, inv: &PkgInvocation<'_>) -> Pk
     };
     let rest: Vec<&str> = args.positional[1..].iter().map(String::as_str).collect();
     if inv.uid != 0 && matches!(cmd, "add" | "del" | "update" | "upgrade") {
-        return PkgOutcome {
-            exit_code: 99,
-            stderr: "ERROR: Unable to lock database: Permission denied\nERROR: Failed to open apk database: Permission denied\n".into(),
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::failed(99, "ERROR: Unable to lock database: Permission denied\nERROR: Failed to open apk database: Permission denied\n".into(), 0);
     }
     let no_cache = args.has(&["--no-cache"]);
     match cmd {
@@ -214,41 +207,28 @@ pub(crate) fn run(fs: &mut crate::engine::fs::Fs, inv: &PkgInvocation<'_>) -> Pk
             let ms = fetch_indexes(&mut tree, &mut out, no_cache, true);
             let ver = os_version(&tree);
             for repo in repositories(&tree) {
-                out.push_str(&format!(
-                    "v{ver}-{} [{repo}]\n",
+                let _ = writeln!(
+                    out,
+                    "v{ver}-{} [{repo}]",
                     if repo.ends_with("/main") { 62 } else { 66 }
-                ));
+                );
             }
             out.push_str("OK: 24163 distinct packages available\n");
-            PkgOutcome {
-                exit_code: 0,
-                stdout: out,
-                stderr: String::new(),
-                simulated_ms: ms + 300,
-            }
+            PkgOutcome::ok(out, ms + 300)
         }
         "upgrade" => {
             let mut out = String::new();
             let ms = fetch_indexes(&mut tree, &mut out, no_cache, false);
             let db = parse_db(&tree.read(DB));
             out.push_str(&summary(&db));
-            PkgOutcome {
-                exit_code: 0,
-                stdout: out,
-                stderr: String::new(),
-                simulated_ms: ms + 200,
-            }
+            PkgOutcome::ok(out, ms + 200)
         }
         "info" => info(&tree, &rest),
         "cache" if rest.first() == Some(&"clean") => {
             tree.empty_dir(CACHE);
             PkgOutcome::default()
         }
-        other => PkgOutcome {
-            exit_code: 1,
-            stderr: format!("apk: unknown command '{other}'\n"),
-            ..PkgOutcome::default()
-        },
+        other => PkgOutcome::failed(1, format!("apk: unknown command '{other}'\n"), 0),
     }
 }
 
@@ -270,9 +250,7 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
     if !unknown.is_empty() {
         let mut err = String::from("ERROR: unable to select packages:\n");
         for n in &unknown {
-            err.push_str(&format!(
-                "  {n} (no such package):\n    required by: world[{n}]\n"
-            ));
+            let _ = writeln!(err, "  {n} (no such package):\n    required by: world[{n}]");
         }
         return PkgOutcome {
             exit_code: 1,
@@ -281,7 +259,10 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
             simulated_ms: ms + 100,
         };
     }
-    let installed: BTreeSet<String> = db.iter().map(|p| p.name.clone()).collect();
+    let mut installed = BTreeSet::new();
+    for p in &db {
+        installed.insert(p.name.clone());
+    }
     let todo: Vec<&CatalogPackage> = cat
         .closure(&names, false)
         .into_iter()
@@ -291,23 +272,23 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
     let total = todo.len() + usize::from(virtual_name.is_some());
     let mtime = tree.mtime;
     for (i, p) in todo.iter().enumerate() {
-        out.push_str(&format!(
-            "({}/{total}) Installing {} ({})\n",
+        let _ = writeln!(
+            out,
+            "({}/{total}) Installing {} ({})",
             i + 1,
             p.name,
             p.version
-        ));
+        );
         install_one(tree, p, &mut db, mtime, "alpine");
         ms += 60 + p.size_kb / 40;
     }
-    let mut world: BTreeSet<String> = tree
-        .read(WORLD)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let mut world = BTreeSet::new();
+    for w in tree.read(WORLD).split_whitespace() {
+        world.insert(w.to_string());
+    }
     if let Some(v) = virtual_name {
         let version = virtual_version(mtime);
-        out.push_str(&format!("({total}/{total}) Installing {v} ({version})\n"));
+        let _ = writeln!(out, "({total}/{total}) Installing {v} ({version})");
         let deps = names.clone();
         let block = format!(
             "C:Q1{:016x}=\nP:{v}\nV:{version}\nA:noarch\nS:0\nI:0\nT:virtual meta package\nt:{mtime}\nD:{}\n",
@@ -328,25 +309,17 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
     }
     if !todo.is_empty() {
         if let Some(bb) = db.iter().find(|p| p.name == "busybox") {
-            out.push_str(&format!("Executing busybox-{}.trigger\n", bb.version));
+            let _ = writeln!(out, "Executing busybox-{}.trigger", bb.version);
         }
         if let Some(ca) = todo.iter().find(|p| p.name == "ca-certificates") {
-            out.push_str(&format!(
-                "Executing ca-certificates-{}.trigger\n",
-                ca.version
-            ));
+            let _ = writeln!(out, "Executing ca-certificates-{}.trigger", ca.version);
         }
     }
     write_db(tree, &db);
     let w: Vec<String> = world.into_iter().collect();
     tree.text(WORLD, &(w.join("\n") + "\n"), 0o644);
     out.push_str(&summary(&db));
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: ms + 150,
-    }
+    PkgOutcome::ok(out, ms + 150)
 }
 
 /// apk names a virtual package's version after the time it was made (`20241127.052400`).
@@ -407,12 +380,13 @@ fn del(tree: &mut Tree<'_>, names: &[&str]) -> PkgOutcome {
     let total = purge.len();
     for (k, &i) in purge.iter().enumerate() {
         let p = &db[i];
-        out.push_str(&format!(
-            "({}/{total}) Purging {} ({})\n",
+        let _ = writeln!(
+            out,
+            "({}/{total}) Purging {} ({})",
             k + 1,
             p.name,
             p.version
-        ));
+        );
         for f in block_files(&p.block) {
             tree.remove_pruning(
                 &f,
@@ -427,18 +401,13 @@ fn del(tree: &mut Tree<'_>, names: &[&str]) -> PkgOutcome {
     }
     if total > 0 {
         if let Some(bb) = db.iter().find(|p| p.name == "busybox") {
-            out.push_str(&format!("Executing busybox-{}.trigger\n", bb.version));
+            let _ = writeln!(out, "Executing busybox-{}.trigger", bb.version);
         }
     }
     write_db(tree, &db);
     tree.text(WORLD, &(world.join("\n") + "\n"), 0o644);
     out.push_str(&summary(&db));
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: 100 + 20 * total as u64,
-    }
+    PkgOutcome::ok(out, 100 + 20 * total as u64)
 }
 
 /// The absolute paths an installed block lists (`F:` dir + `R:` names).
@@ -475,18 +444,14 @@ fn info(tree: &Tree<'_>, names: &[&str]) -> PkgOutcome {
                     .lines()
                     .find_map(|l| l.strip_prefix("T:"))
                     .unwrap_or("");
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     "{n}-{v} description:\n{desc}\n\n{n}-{v} installed size:\n{} KiB\n\n",
                     p.size / 1024,
                     v = p.version
-                ));
+                );
             }
         }
     }
-    PkgOutcome {
-        exit_code: 0,
-        stdout: out,
-        stderr: String::new(),
-        simulated_ms: 20,
-    }
+    PkgOutcome::ok(out, 20)
 }

@@ -13,6 +13,7 @@ use super::install::unpack;
 use super::{Args, PkgInvocation, PkgOutcome};
 use crate::engine::fs::Fs;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 const STATUS: &str = "/var/lib/dpkg/status";
 const INFO: &str = "/var/lib/dpkg/info";
@@ -55,102 +56,61 @@ impl Distro {
         }
     }
 
-    /// `(list file stem, Get: line label, size)` of the indexes `apt-get update` fetches.
+    /// `(list file stem, Get: line label, size)` of the indexes `apt-get update` fetches,
+    /// in the order apt prints them. Each comes from a row `(repository, suite suffix,
+    /// component, size)` of a table: an empty component is the suite's `InRelease`,
+    /// otherwise the component's amd64 `Packages` index (fetched as `.lz4`, as the
+    /// images' apt config asks). The list file name is the URI with `/` as `_`, as apt
+    /// names files in `/var/lib/apt/lists`.
     fn indexes(&self) -> Vec<(String, String, u64)> {
+        const UBUNTU: &[(&str, &str, &str, u64)] = &[
+            ("security.ubuntu.com/ubuntu", "-security", "", 126_000),
+            ("archive.ubuntu.com/ubuntu", "", "", 256_000),
+            ("archive.ubuntu.com/ubuntu", "-updates", "", 126_000),
+            ("archive.ubuntu.com/ubuntu", "-backports", "", 126_000),
+            ("security.ubuntu.com/ubuntu", "-security", "main", 1_180_000),
+            ("archive.ubuntu.com/ubuntu", "", "universe", 19_300_000),
+            ("archive.ubuntu.com/ubuntu", "", "main", 1_808_000),
+            ("archive.ubuntu.com/ubuntu", "", "restricted", 117_000),
+            ("archive.ubuntu.com/ubuntu", "", "multiverse", 331_000),
+            ("archive.ubuntu.com/ubuntu", "-updates", "main", 1_460_000),
+        ];
+        const DEBIAN: &[(&str, &str, &str, u64)] = &[
+            ("deb.debian.org/debian", "", "", 151_000),
+            ("deb.debian.org/debian", "-updates", "", 55_400),
+            ("deb.debian.org/debian-security", "-security", "", 48_000),
+            ("deb.debian.org/debian", "", "main", 8_789_000),
+            ("deb.debian.org/debian", "-updates", "main", 13_500),
+            (
+                "deb.debian.org/debian-security",
+                "-security",
+                "main",
+                241_000,
+            ),
+        ];
         let c = &self.codename;
-        if self.ubuntu {
-            let a = "archive.ubuntu.com_ubuntu_dists";
-            let s = "security.ubuntu.com_ubuntu_dists";
-            vec![
-                (
-                    format!("{s}_{c}-security_InRelease"),
-                    format!("http://security.ubuntu.com/ubuntu {c}-security InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{a}_{c}_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c} InRelease"),
-                    256_000,
-                ),
-                (
-                    format!("{a}_{c}-updates_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-updates InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{a}_{c}-backports_InRelease"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-backports InRelease"),
-                    126_000,
-                ),
-                (
-                    format!("{s}_{c}-security_main_binary-amd64_Packages.lz4"),
-                    format!("http://security.ubuntu.com/ubuntu {c}-security/main amd64 Packages"),
-                    1_180_000,
-                ),
-                (
-                    format!("{a}_{c}_universe_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/universe amd64 Packages"),
-                    19_300_000,
-                ),
-                (
-                    format!("{a}_{c}_main_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/main amd64 Packages"),
-                    1_808_000,
-                ),
-                (
-                    format!("{a}_{c}_restricted_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/restricted amd64 Packages"),
-                    117_000,
-                ),
-                (
-                    format!("{a}_{c}_multiverse_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}/multiverse amd64 Packages"),
-                    331_000,
-                ),
-                (
-                    format!("{a}_{c}-updates_main_binary-amd64_Packages.lz4"),
-                    format!("http://archive.ubuntu.com/ubuntu {c}-updates/main amd64 Packages"),
-                    1_460_000,
-                ),
-            ]
-        } else {
-            let d = "deb.debian.org_debian_dists";
-            let s = "deb.debian.org_debian-security_dists";
-            vec![
-                (
-                    format!("{d}_{c}_InRelease"),
-                    format!("http://deb.debian.org/debian {c} InRelease"),
-                    151_000,
-                ),
-                (
-                    format!("{d}_{c}-updates_InRelease"),
-                    format!("http://deb.debian.org/debian {c}-updates InRelease"),
-                    55_400,
-                ),
-                (
-                    format!("{s}_{c}-security_InRelease"),
-                    format!("http://deb.debian.org/debian-security {c}-security InRelease"),
-                    48_000,
-                ),
-                (
-                    format!("{d}_{c}_main_binary-amd64_Packages.lz4"),
-                    format!("http://deb.debian.org/debian {c}/main amd64 Packages"),
-                    8_789_000,
-                ),
-                (
-                    format!("{d}_{c}-updates_main_binary-amd64_Packages.lz4"),
-                    format!("http://deb.debian.org/debian {c}-updates/main amd64 Packages"),
-                    13_500,
-                ),
-                (
-                    format!("{s}_{c}-security_main_binary-amd64_Packages.lz4"),
-                    format!(
-                        "http://deb.debian.org/debian-security {c}-security/main amd64 Packages"
-                    ),
-                    241_000,
-                ),
-            ]
+        let rows = if self.ubuntu { UBUNTU } else { DEBIAN };
+        let mut out = Vec::new();
+        for &(repo, suffix, component, size) in rows {
+            let mut stem = repo.replace('/', "_");
+            let mut label = format!("http://{repo} {c}{suffix}");
+            stem.push_str("_dists_");
+            stem.push_str(c);
+            stem.push_str(suffix);
+            if component.is_empty() {
+                stem.push_str("_InRelease");
+                label.push_str(" InRelease");
+            } else {
+                stem.push('_');
+                stem.push_str(component);
+                stem.push_str("_binary-amd64_Packages.lz4");
+                label.push('/');
+                label.push_str(component);
+                label.push_str(" amd64 Packages");
+            }
+            out.push((stem, label, size));
         }
+        out
     }
 }
 
@@ -163,14 +123,14 @@ fn stanza(p: &CatalogPackage) -> String {
     s.push_str(
         "Maintainer: Debian Developers <debian-devel@lists.debian.org>\nArchitecture: amd64\n",
     );
-    s.push_str(&format!("Version: {}\n", p.version));
+    let _ = writeln!(s, "Version: {}", p.version);
     if !p.depends.is_empty() {
-        s.push_str(&format!("Depends: {}\n", p.depends.join(", ")));
+        let _ = writeln!(s, "Depends: {}", p.depends.join(", "));
     }
     if !p.recommends.is_empty() {
-        s.push_str(&format!("Recommends: {}\n", p.recommends.join(", ")));
+        let _ = writeln!(s, "Recommends: {}", p.recommends.join(", "));
     }
-    s.push_str(&format!("Description: {}\n", p.description));
+    let _ = writeln!(s, "Description: {}", p.description);
     s
 }
 
@@ -214,9 +174,10 @@ fn read_auto(tree: &Tree<'_>) -> BTreeSet<String> {
 fn write_auto(tree: &mut Tree<'_>, auto: &BTreeSet<String>) {
     let mut text = String::new();
     for a in auto {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "Package: {a}\nArchitecture: amd64\nAuto-Installed: 1\n\n"
-        ));
+        );
     }
     tree.text(EXTENDED, &text, 0o644);
 }
@@ -362,17 +323,17 @@ fn update(tree: &mut Tree<'_>, mut out: PkgOutcome) -> PkgOutcome {
     tree.text(&format!("{LISTS}/lock"), "", 0o640);
     let mut total = 0;
     for (i, (file, label, size)) in distro.indexes().into_iter().enumerate() {
-        out.stdout
-            .push_str(&format!("Get:{} {label} [{}]\n", i + 1, human_kb(size)));
+        let _ = writeln!(out.stdout, "Get:{} {label} [{}]", i + 1, human_kb(size));
         tree.blob(&format!("{LISTS}/{file}"), size, 0o644, &label);
         total += size;
     }
     let secs = (total / 4_000_000).max(1);
-    out.stdout.push_str(&format!(
-        "Fetched {} in {secs}s ({} kB/s)\nReading package lists...\n",
+    let _ = writeln!(
+        out.stdout,
+        "Fetched {} in {secs}s ({} kB/s)\nReading package lists...",
         human_kb(total),
         total / 1000 / secs
-    ));
+    );
     out.simulated_ms = 2500 + total / 5_000;
     out
 }
@@ -404,7 +365,7 @@ fn install(
             continue;
         }
         if !lists || cat.get(n).is_none() {
-            errors.push_str(&format!("E: Unable to locate package {n}\n"));
+            let _ = writeln!(errors, "E: Unable to locate package {n}");
         }
     }
     if !errors.is_empty() {
@@ -412,13 +373,13 @@ fn install(
     }
     for n in &requested {
         if let Some(st) = status.get(*n) {
-            out.stdout.push_str(&format!(
-                "{n} is already the newest version ({}).\n",
+            let _ = writeln!(
+                out.stdout,
+                "{n} is already the newest version ({}).",
                 field(st, "Version:")
-            ));
+            );
             if auto.remove(*n) {
-                out.stdout
-                    .push_str(&format!("{n} set to manually installed.\n"));
+                let _ = writeln!(out.stdout, "{n} set to manually installed.");
             }
         }
     }
@@ -451,12 +412,10 @@ fn install(
     out.stdout.push_str(&wrap(&all));
     let download: u64 = todo.iter().map(|p| deb_size(p)).sum();
     let unpacked: u64 = todo.iter().map(|p| p.size_kb * 1024).sum();
-    out.stdout.push_str(&format!(
-        "0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.\nNeed to get {} of archives.\nAfter this operation, {} of additional disk space will be used.\n",
+    let _ = writeln!(out.stdout, "0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.\nNeed to get {} of archives.\nAfter this operation, {} of additional disk space will be used.",
         todo.len(),
         human_kb(download),
-        human_kb(unpacked)
-    ));
+        human_kb(unpacked));
     if !extra.is_empty() && !yes {
         out.stdout
             .push_str("Do you want to continue? [Y/n] Abort.\n");
@@ -466,15 +425,16 @@ fn install(
     let distro = Distro::detect(tree);
     tree.dir(&format!("{ARCHIVES}/partial"), 0o700);
     for (i, p) in todo.iter().enumerate() {
-        out.stdout.push_str(&format!(
-            "Get:{} {} {}/main amd64 {} amd64 {} [{}]\n",
+        let _ = writeln!(
+            out.stdout,
+            "Get:{} {} {}/main amd64 {} amd64 {} [{}]",
             i + 1,
             distro.mirror(),
             distro.codename,
             p.name,
             p.version,
             human_kb(deb_size(p))
-        ));
+        );
         tree.blob(
             &format!("{ARCHIVES}/{}", deb_file(p)),
             deb_size(p),
@@ -485,29 +445,33 @@ fn install(
     let secs = (download / 8_000_000).max(1);
     out.stderr
         .push_str("debconf: delaying package configuration, since apt-utils is not installed\n");
-    out.stdout.push_str(&format!(
-        "Fetched {} in {secs}s ({} kB/s)\n",
+    let _ = writeln!(
+        out.stdout,
+        "Fetched {} in {secs}s ({} kB/s)",
         human_kb(download),
         download / 1000 / secs
-    ));
+    );
     let db_entries = tree.fs.file_count() + tree.fs.file_count() / 8;
     for (i, p) in todo.iter().enumerate() {
-        out.stdout.push_str(&format!(
-            "Selecting previously unselected package {}.\n",
+        let _ = writeln!(
+            out.stdout,
+            "Selecting previously unselected package {}.",
             p.name
-        ));
+        );
         if i == 0 {
-            out.stdout.push_str(&format!(
-                "(Reading database ... {db_entries} files and directories currently installed.)\n"
-            ));
+            let _ = writeln!(
+                out.stdout,
+                "(Reading database ... {db_entries} files and directories currently installed.)"
+            );
         }
-        out.stdout.push_str(&format!(
-            "Preparing to unpack .../{:02}-{} ...\nUnpacking {} ({}) ...\n",
+        let _ = writeln!(
+            out.stdout,
+            "Preparing to unpack .../{:02}-{} ...\nUnpacking {} ({}) ...",
             i,
             deb_file(p),
             p.name,
             p.version
-        ));
+        );
         unpack_deb(tree, p, false);
         status.insert(p.name.to_string(), stanza(p));
         if !requested.contains(&p.name) {
@@ -516,19 +480,16 @@ fn install(
     }
     let mut log = String::new();
     for p in &todo {
-        out.stdout
-            .push_str(&format!("Setting up {} ({}) ...\n", p.name, p.version));
-        log.push_str(&format!(
-            "status installed {}:amd64 {}\n",
-            p.name, p.version
-        ));
+        let _ = writeln!(out.stdout, "Setting up {} ({}) ...", p.name, p.version);
+        let _ = writeln!(log, "status installed {}:amd64 {}", p.name, p.version);
     }
     if todo.iter().any(|p| p.section == "libs") {
         if let Some(libc) = status.get("libc-bin") {
-            out.stdout.push_str(&format!(
-                "Processing triggers for libc-bin ({}) ...\n",
+            let _ = writeln!(
+                out.stdout,
+                "Processing triggers for libc-bin ({}) ...",
                 field(libc, "Version:")
-            ));
+            );
         }
     }
     write_status(tree, &status);
@@ -589,29 +550,27 @@ fn remove_packages(
         .map(|s| field(s, "Installed-Size:").parse::<u64>().unwrap_or(0) * 1024)
         .sum();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    out.stdout.push_str(&format!(
-        "The following packages will be REMOVED:\n{}0 upgraded, 0 newly installed, {} to remove and 0 not upgraded.\nAfter this operation, {} disk space will be freed.\n",
+    let _ = writeln!(out.stdout, "The following packages will be REMOVED:\n{}0 upgraded, 0 newly installed, {} to remove and 0 not upgraded.\nAfter this operation, {} disk space will be freed.",
         wrap(&refs),
         names.len(),
-        human_kb(freed)
-    ));
+        human_kb(freed));
     if !yes {
         out.stdout
             .push_str("Do you want to continue? [Y/n] Abort.\n");
         out.exit_code = 1;
         return out;
     }
-    out.stdout.push_str(&format!(
-        "(Reading database ... {} files and directories currently installed.)\n",
+    let _ = writeln!(
+        out.stdout,
+        "(Reading database ... {} files and directories currently installed.)",
         tree.fs.file_count() + tree.fs.file_count() / 8
-    ));
+    );
     for n in names {
         let version = status
             .get(n)
             .map(|s| field(s, "Version:").to_string())
             .unwrap_or_default();
-        out.stdout
-            .push_str(&format!("Removing {n} ({version}) ...\n"));
+        let _ = writeln!(out.stdout, "Removing {n} ({version}) ...");
         purge_files(tree, n, purge);
         status.remove(n);
         auto.remove(n);
@@ -639,10 +598,9 @@ fn remove(
         if status.contains_key(n) {
             todo.push(n.clone());
         } else if lists && cat.get(n).is_some() || !lists && cat.get(n).is_some() {
-            out.stdout
-                .push_str(&format!("Package '{n}' is not installed, so not removed\n"));
+            let _ = writeln!(out.stdout, "Package '{n}' is not installed, so not removed");
         } else {
-            errors.push_str(&format!("E: Unable to locate package {n}\n"));
+            let _ = writeln!(errors, "E: Unable to locate package {n}");
         }
     }
     if !errors.is_empty() {
@@ -699,10 +657,7 @@ fn autoremove(tree: &mut Tree<'_>, mut out: PkgOutcome, yes: bool) -> PkgOutcome
 pub(crate) fn run_dpkg(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let status = read_status(&tree);
-    let mut out = PkgOutcome {
-        simulated_ms: 30,
-        ..PkgOutcome::default()
-    };
+    let mut out = PkgOutcome::ok(String::new(), 30);
     let args = Args::parse(inv.args, &[]);
     let names: Vec<&str> = args.positional.iter().map(String::as_str).collect();
     if args.has(&["-l", "--list"]) {
@@ -728,20 +683,22 @@ pub(crate) fn run_dpkg(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             .unwrap_or(7)
             .max(7);
         out.stdout.push_str("Desired=Unknown/Install/Remove/Purge/Hold\n| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend\n|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)\n");
-        out.stdout.push_str(&format!(
-            "||/ {:nw$} {:vw$} Architecture Description\n+++-{}-{}-============-{}\n",
+        let _ = writeln!(
+            out.stdout,
+            "||/ {:nw$} {:vw$} Architecture Description\n+++-{}-{}-============-{}",
             "Name",
             "Version",
             "=".repeat(nw),
             "=".repeat(vw),
             "=".repeat(40)
-        ));
+        );
         for (n, s) in rows {
-            out.stdout.push_str(&format!(
-                "ii  {n:nw$} {:vw$} amd64        {}\n",
+            let _ = writeln!(
+                out.stdout,
+                "ii  {n:nw$} {:vw$} amd64        {}",
                 field(s, "Version:"),
                 field(s, "Description:")
-            ));
+            );
         }
         return out;
     }
@@ -753,7 +710,7 @@ pub(crate) fn run_dpkg(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                     out.stdout.push('\n');
                 }
                 None => {
-                    out.stderr.push_str(&format!("dpkg-query: package '{n}' is not installed and no information is available\nUse dpkg --info (= dpkg-deb --info) to examine archive files.\n"));
+                    let _ = writeln!(out.stderr, "dpkg-query: package '{n}' is not installed and no information is available\nUse dpkg --info (= dpkg-deb --info) to examine archive files.");
                     out.exit_code = 1;
                 }
             }
@@ -765,7 +722,7 @@ pub(crate) fn run_dpkg(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             if status.contains_key(*n) {
                 out.stdout.push_str(&tree.read(&format!("{INFO}/{n}.list")));
             } else {
-                out.stderr.push_str(&format!("dpkg-query: package '{n}' is not installed\nUse dpkg --contents (= dpkg-deb --contents) to list archive files contents.\n"));
+                let _ = writeln!(out.stderr, "dpkg-query: package '{n}' is not installed\nUse dpkg --contents (= dpkg-deb --contents) to list archive files contents.");
                 out.exit_code = 1;
             }
         }

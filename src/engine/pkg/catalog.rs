@@ -2,7 +2,7 @@
 //! and notable files, kept as small text tables (`catalog/*.txt`) so they read like the
 //! `apk info` / `apt-cache show` / `npm view` facts they were taken from.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One package of a catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,11 @@ fn parse(text: &'static str, eco: Ecosystem) -> Vec<CatalogPackage> {
 /// A parsed catalog with name lookup (case-insensitive for PyPI, as pip normalises).
 pub struct Catalog {
     eco: Ecosystem,
-    packages: BTreeMap<String, CatalogPackage>,
+    /// `(lookup key, package)` sorted by key, for binary search (names are unique in
+    /// each table). A sorted vector rather than a map: it goes through the crate's one
+    /// sort, where a map of this element type would add its own insert, search and
+    /// drop code to the web bundle.
+    packages: Vec<(String, CatalogPackage)>,
 }
 
 impl Catalog {
@@ -85,10 +89,11 @@ impl Catalog {
             Ecosystem::Npm => NPM,
             Ecosystem::PyPi => PYPI,
         };
-        let packages = parse(text, eco)
+        let mut packages: Vec<(String, CatalogPackage)> = parse(text, eco)
             .into_iter()
             .map(|p| (Catalog::key(eco, p.name), p))
             .collect();
+        crate::engine::sort::sort_by(&mut packages, |a, b| a.0.cmp(&b.0));
         Catalog { eco, packages }
     }
 
@@ -101,7 +106,12 @@ impl Catalog {
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogPackage> {
-        self.packages.get(&Catalog::key(self.eco, name))
+        let key = Catalog::key(self.eco, name);
+        let i = self
+            .packages
+            .binary_search_by(|(k, _)| k.as_str().cmp(&key))
+            .ok()?;
+        self.packages.get(i).map(|(_, p)| p)
     }
 
     pub fn len(&self) -> usize {
@@ -113,7 +123,7 @@ impl Catalog {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &CatalogPackage> {
-        self.packages.values()
+        self.packages.iter().map(|(_, p)| p)
     }
 
     /// `roots` and everything they depend on (and recommend, when `recommends`), in

@@ -6,14 +6,6 @@
 use super::{PkgInvocation, PkgOutcome};
 use crate::engine::fs::{join, Fs};
 
-fn ok(stdout: String, ms: u64) -> PkgOutcome {
-    PkgOutcome {
-        stdout,
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    }
-}
-
 /// The printed value of a simple expression: a quoted string, or an integer sum/product.
 fn evaluate(expr: &str) -> Option<String> {
     let e = expr.trim();
@@ -52,7 +44,7 @@ pub(crate) fn run_node(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let version = inv.env("NODE_VERSION").unwrap_or("22.11.0");
     let args = inv.args;
     match args.first().map(String::as_str) {
-        Some("--version" | "-v") => ok(format!("v{version}\n"), 40),
+        Some("--version" | "-v") => PkgOutcome::ok(format!("v{version}\n"), 40),
         Some("-e" | "--eval" | "-p" | "--print") => {
             let code = args.get(1).map(String::as_str).unwrap_or("");
             let mut out = String::new();
@@ -64,22 +56,17 @@ pub(crate) fn run_node(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                 out.push_str(&evaluate(code).unwrap_or_else(|| "undefined".into()));
                 out.push('\n');
             }
-            ok(out, 60)
+            PkgOutcome::ok(out, 60)
         }
         Some(script) if !script.starts_with('-') => {
             let path = join(inv.cwd, script);
             if fs.exists(&path) {
-                ok(String::new(), 80)
+                PkgOutcome::ok(String::new(), 80)
             } else {
-                PkgOutcome {
-                    exit_code: 1,
-                    stderr: format!("node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '{path}'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n    at Module._load (node:internal/modules/cjs/loader:1051:27)\n    at Function.executeUserEntryPoint [as runMain] (node:internal/modules/run_main:174:12)\n    at node:internal/main/run_main_module:28:49 {{\n  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}}\n\nNode.js v{version}\n"),
-                    simulated_ms: 60,
-                    ..PkgOutcome::default()
-                }
+                PkgOutcome::failed(1, format!("node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '{path}'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n    at Module._load (node:internal/modules/cjs/loader:1051:27)\n    at Function.executeUserEntryPoint [as runMain] (node:internal/modules/run_main:174:12)\n    at node:internal/main/run_main_module:28:49 {{\n  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}}\n\nNode.js v{version}\n"), 60)
             }
         }
-        _ => ok(String::new(), 40),
+        _ => PkgOutcome::ok(String::new(), 40),
     }
 }
 
@@ -93,7 +80,7 @@ pub(crate) fn run_python(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         });
     let args = inv.args;
     match args.first().map(String::as_str) {
-        Some("--version" | "-V") => ok(format!("Python {version}\n"), 30),
+        Some("--version" | "-V") => PkgOutcome::ok(format!("Python {version}\n"), 30),
         Some("-c") => {
             let code = args.get(1).map(String::as_str).unwrap_or("");
             let mut out = String::new();
@@ -101,25 +88,24 @@ pub(crate) fn run_python(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                 out.push_str(&evaluate(c).unwrap_or_default());
                 out.push('\n');
             }
-            ok(out, 50)
+            PkgOutcome::ok(out, 50)
         }
-        Some("-m") => ok(String::new(), 80),
+        Some("-m") => PkgOutcome::ok(String::new(), 80),
         Some(script) if !script.starts_with('-') => {
             let path = join(inv.cwd, script);
             if fs.exists(&path) {
-                ok(String::new(), 60)
+                PkgOutcome::ok(String::new(), 60)
             } else {
-                PkgOutcome {
-                    exit_code: 2,
-                    stderr: format!(
+                PkgOutcome::failed(
+                    2,
+                    format!(
                         "{}: can't open file '{path}': [Errno 2] No such file or directory\n",
                         inv.program
                     ),
-                    simulated_ms: 30,
-                    ..PkgOutcome::default()
-                }
+                    30,
+                )
             }
         }
-        _ => ok(String::new(), 30),
+        _ => PkgOutcome::ok(String::new(), 30),
     }
 }

@@ -77,6 +77,30 @@ pub struct PkgOutcome {
     pub simulated_ms: u64,
 }
 
+impl PkgOutcome {
+    /// Success (exit 0) with `stdout` after `ms` simulated milliseconds.
+    #[inline(never)]
+    pub(crate) fn ok(stdout: String, ms: u64) -> PkgOutcome {
+        PkgOutcome {
+            stdout,
+            simulated_ms: ms,
+            ..PkgOutcome::default()
+        }
+    }
+
+    /// Exit `code` with `stderr` and nothing on stdout. One out-of-line constructor for
+    /// the dozens of outcomes the package managers return keeps their code small.
+    #[inline(never)]
+    pub(crate) fn failed(code: i32, stderr: String, ms: u64) -> PkgOutcome {
+        PkgOutcome {
+            exit_code: code,
+            stderr,
+            simulated_ms: ms,
+            ..PkgOutcome::default()
+        }
+    }
+}
+
 /// The program names this module simulates.
 pub const PROGRAMS: &[&str] = &[
     "apt-get",

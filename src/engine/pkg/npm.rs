@@ -15,6 +15,7 @@ use super::{timestamp, Args, PkgInvocation, PkgOutcome};
 use crate::engine::fs::{join, Fs};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 const NPM_VERSION: &str = "10.9.0";
 
@@ -26,6 +27,41 @@ struct Planned {
     dev: bool,
 }
 
+/// A JSON object from `(key, value)` pairs, inserted in order: one code path for every
+/// object npm writes here instead of one `json!` expansion per object.
+fn object(pairs: Vec<(&str, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+/// A lockfile `packages` entry: version, the registry tarball it resolved to, license,
+/// and `dev` when only dev dependencies need it (npm's lockfile v3 fields).
+fn lock_entry(p: &Planned) -> Value {
+    let base = p.name.rsplit('/').next().unwrap_or(&p.name);
+    let mut fields = vec![
+        ("version", string(&p.version)),
+        (
+            "resolved",
+            Value::String(format!(
+                "https://registry.npmjs.org/{}/-/{base}-{}.tgz",
+                p.name, p.version
+            )),
+        ),
+        ("license", string("MIT")),
+    ];
+    if p.dev {
+        fields.push(("dev", Value::Bool(true)));
+    }
+    object(fields)
+}
+
 fn read_json(tree: &Tree<'_>, path: &str) -> Option<Value> {
     if !tree.fs.exists(path) {
         return None;
@@ -34,14 +70,14 @@ fn read_json(tree: &Tree<'_>, path: &str) -> Option<Value> {
 }
 
 fn deps_of(pkg: &Value, key: &str) -> BTreeMap<String, String> {
-    pkg.get(key)
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("*").to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
+    // Inserts, not `collect`: each collect into a map instantiates its own sort.
+    let mut out = BTreeMap::new();
+    if let Some(m) = pkg.get(key).and_then(Value::as_object) {
+        for (k, v) in m {
+            out.insert(k.clone(), v.as_str().unwrap_or("*").to_string());
+        }
+    }
+    out
 }
 
 fn log_path(inv: &PkgInvocation<'_>) -> String {
@@ -58,19 +94,20 @@ fn npm_error(inv: &PkgInvocation<'_>, lines: &str, ms: u64) -> PkgOutcome {
         if l.is_empty() {
             err.push_str("npm error\n");
         } else {
-            err.push_str(&format!("npm error {l}\n"));
+            let _ = writeln!(err, "npm error {l}");
         }
     }
-    err.push_str(&format!(
-        "npm error A complete log of this run can be found in: {}\n",
+    let _ = writeln!(
+        err,
+        "npm error A complete log of this run can be found in: {}",
         log_path(inv)
-    ));
-    PkgOutcome {
-        exit_code: 1,
-        stdout: String::new(),
-        stderr: err,
-        simulated_ms: ms,
-    }
+    );
+    PkgOutcome::failed(1, err, ms)
+}
+
+/// npm's error when the working directory has no `package.json`.
+fn no_package_json(inv: &PkgInvocation<'_>, pj_path: &str, ms: u64) -> PkgOutcome {
+    npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), ms)
 }
 
 const CI_USAGE: &str = "The `npm ci` command can only install with an existing package-lock.json or
@@ -135,23 +172,39 @@ fn expand(
     };
     let prod_set = walk(prod);
     let dev_set = walk(dev);
-    let mut all: BTreeMap<String, bool> = BTreeMap::new();
+    let plan = |name: &String, dev: bool| Planned {
+        name: name.clone(),
+        version: pinned
+            .get(name)
+            .cloned()
+            .or_else(|| cat.get(name).map(|p| p.version.to_string()))
+            .unwrap_or_else(|| "1.0.0".to_string()),
+        dev,
+    };
+    // Both sets are sorted: merge them by name, dev-only names flagged `dev`.
+    let mut out = Vec::new();
+    let mut dev_only = dev_set.iter().filter(|n| !prod_set.contains(*n)).peekable();
     for n in &prod_set {
-        all.insert(n.clone(), false);
+        while let Some(d) = dev_only.next_if(|d| *d < n) {
+            out.push(plan(d, true));
+        }
+        out.push(plan(n, false));
     }
-    for n in dev_set.difference(&prod_set) {
-        all.insert(n.clone(), true);
+    for d in dev_only {
+        out.push(plan(d, true));
     }
-    all.into_iter()
-        .map(|(name, dev)| {
-            let version = pinned
-                .get(&name)
-                .cloned()
-                .or_else(|| cat.get(&name).map(|p| p.version.to_string()))
-                .unwrap_or_else(|| "1.0.0".to_string());
-            Planned { name, version, dev }
-        })
-        .collect()
+    out
+}
+
+/// The packages to install: all of `full`, or without dev-only ones when `omit_dev`.
+fn installable(full: &[Planned], omit_dev: bool) -> Vec<Planned> {
+    let mut plan = Vec::new();
+    for p in full {
+        if !(omit_dev && p.dev) {
+            plan.push(p.clone());
+        }
+    }
+    plan
 }
 
 /// Writes `node_modules/<name>` for each package and the cache entries; returns the
@@ -176,20 +229,21 @@ fn materialise(
         } else {
             "index.js"
         };
-        let mut manifest = serde_json::json!({
-            "name": p.name,
-            "version": p.version,
-            "main": main,
-            "license": "MIT",
-        });
+        let mut fields = vec![
+            ("name", string(&p.name)),
+            ("version", string(&p.version)),
+            ("main", string(main)),
+            ("license", string("MIT")),
+        ];
         let bins: Vec<&str> = entry.map(|e| e.files.clone()).unwrap_or_default();
         if !bins.is_empty() {
-            let m: Map<String, Value> = bins
-                .iter()
-                .map(|b| (b.to_string(), Value::String(format!("bin/{b}.js"))))
-                .collect();
-            manifest["bin"] = Value::Object(m);
+            let mut m = Map::new();
+            for b in &bins {
+                m.insert(b.to_string(), Value::String(format!("bin/{b}.js")));
+            }
+            fields.push(("bin", Value::Object(m)));
         }
+        let manifest = object(fields);
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
         tree.text(&format!("{base}/package.json"), &text, 0o644);
         let index = format!("'use strict';\n\nmodule.exports = require('./{main}');\n");
@@ -221,15 +275,7 @@ fn materialise(
             );
         }
         total += size;
-        let mut lock_entry = serde_json::json!({
-            "version": p.version,
-            "resolved": format!("https://registry.npmjs.org/{}/-/{}-{}.tgz", p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version),
-            "license": "MIT",
-        });
-        if p.dev {
-            lock_entry["dev"] = Value::Bool(true);
-        }
-        hidden.insert(format!("node_modules/{}", p.name), lock_entry);
+        hidden.insert(format!("node_modules/{}", p.name), lock_entry(p));
         if let Some(cache) = cache {
             let h = format!(
                 "{:016x}{:016x}",
@@ -259,12 +305,12 @@ fn materialise(
             }
         }
     }
-    let hidden_lock = serde_json::json!({
-        "name": "",
-        "lockfileVersion": 3,
-        "requires": true,
-        "packages": Value::Object(hidden),
-    });
+    let hidden_lock = object(vec![
+        ("name", string("")),
+        ("lockfileVersion", Value::from(3)),
+        ("requires", Value::Bool(true)),
+        ("packages", Value::Object(hidden)),
+    ]);
     tree.text(
         &format!("{nm}/.package-lock.json"),
         &(serde_json::to_string_pretty(&hidden_lock).unwrap_or_default() + "\n"),
@@ -281,10 +327,11 @@ fn added_message(added: usize, audited: usize, ms: u64) -> String {
         ms.div_ceil(1000)
     );
     if funding > 0 {
-        s.push_str(&format!(
-            "\n{funding} package{} looking for funding\n  run `npm fund` for details\n",
+        let _ = writeln!(
+            s,
+            "\n{funding} package{} looking for funding\n  run `npm fund` for details",
             if funding == 1 { " is" } else { "s are" }
-        ));
+        );
     }
     s.push_str("\nfound 0 vulnerabilities\n");
     s
@@ -326,29 +373,21 @@ pub(crate) fn run_npm(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let rest: Vec<String> = args.positional.iter().skip(1).cloned().collect();
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     if args.has(&["--version", "-v"]) && cmd.is_empty() {
-        return PkgOutcome {
-            stdout: format!("{NPM_VERSION}\n"),
-            simulated_ms: 150,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(format!("{NPM_VERSION}\n"), 150);
     }
     match cmd.as_str() {
         "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" => ci(&mut tree, inv, &args),
         "install" | "i" | "add" | "in" => install(&mut tree, inv, &args, &rest),
         "cache" => {
             if rest.first().map(String::as_str) != Some("clean") {
-                return PkgOutcome { simulated_ms: 100, ..PkgOutcome::default() };
+                return PkgOutcome::ok(String::new(), 100);
             }
             if !args.has(&["--force", "-f"]) {
                 return npm_error(inv, CACHE_CLEAN_REFUSED, 200);
             }
             let cache = cache_dir(&args, inv);
             tree.remove(&format!("{cache}/_cacache"));
-            PkgOutcome {
-                stderr: "npm warn using --force Recommended protections disabled.\n".into(),
-                simulated_ms: 300,
-                ..PkgOutcome::default()
-            }
+            PkgOutcome::failed(0, "npm warn using --force Recommended protections disabled.\n".into(), 300)
         }
         "run" | "run-script" | "rum" | "urn" | "start" | "test" | "t" | "tst" => {
             let script = if matches!(cmd.as_str(), "start" | "test" | "t" | "tst") {
@@ -370,7 +409,7 @@ pub(crate) fn run_npm(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
 fn run_script(tree: &Tree<'_>, inv: &PkgInvocation<'_>, script: &str) -> PkgOutcome {
     let pj_path = join(inv.cwd, "package.json");
     let Some(pj) = read_json(tree, &pj_path) else {
-        return npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), 150);
+        return no_package_json(inv, &pj_path, 150);
     };
     let name = pj.get("name").and_then(Value::as_str).unwrap_or("");
     let version = pj.get("version").and_then(Value::as_str).unwrap_or("");
@@ -390,11 +429,7 @@ fn run_script(tree: &Tree<'_>, inv: &PkgInvocation<'_>, script: &str) -> PkgOutc
             );
         }
     };
-    PkgOutcome {
-        stdout: format!("\n> {name}@{version} {script}\n> {line}\n\n"),
-        simulated_ms: 200,
-        ..PkgOutcome::default()
-    }
+    PkgOutcome::ok(format!("\n> {name}@{version} {script}\n> {line}\n\n"), 200)
 }
 
 fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
@@ -406,23 +441,30 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
         return npm_error(inv, &format!("code EUSAGE\n\n{CI_USAGE}"), 400);
     };
     let Some(pj) = read_json(tree, &pj_path) else {
-        return npm_error(inv, &format!("code ENOENT\nsyscall open\npath {pj_path}\nerrno -2\nenoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'\nenoent This is related to npm not being able to find a file.\nenoent"), 300);
+        return no_package_json(inv, &pj_path, 300);
     };
-    // Lockfile roots: `packages` (lockfile v2/v3) or `dependencies` (v1).
-    let mut locked: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    // Lockfile roots: `packages` (lockfile v2/v3) or `dependencies` (v1): the pinned
+    // version of each, and which are dev-only (the last entry of a name wins).
+    let mut pinned: BTreeMap<String, String> = BTreeMap::new();
+    let mut dev_only: BTreeSet<String> = BTreeSet::new();
+    let mut record = |name: &str, v: &Value| {
+        let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
+        pinned.insert(name.to_string(), ver.to_string());
+        if v.get("dev").and_then(Value::as_bool).unwrap_or(false) {
+            dev_only.insert(name.to_string());
+        } else {
+            dev_only.remove(name);
+        }
+    };
     if let Some(pk) = lock.get("packages").and_then(Value::as_object) {
         for (k, v) in pk {
-            if let Some(name) = k.rsplit_once("node_modules/").map(|(_, n)| n) {
-                let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
-                let dev = v.get("dev").and_then(Value::as_bool).unwrap_or(false);
-                locked.insert(name.to_string(), (ver.to_string(), dev));
+            if let Some((_, name)) = k.rsplit_once("node_modules/") {
+                record(name, v);
             }
         }
     } else if let Some(deps) = lock.get("dependencies").and_then(Value::as_object) {
         for (k, v) in deps {
-            let ver = v.get("version").and_then(Value::as_str).unwrap_or("1.0.0");
-            let dev = v.get("dev").and_then(Value::as_bool).unwrap_or(false);
-            locked.insert(k.clone(), (ver.to_string(), dev));
+            record(k, v);
         }
     }
     let deps = deps_of(&pj, "dependencies");
@@ -430,39 +472,30 @@ fn ci(tree: &mut Tree<'_>, inv: &PkgInvocation<'_>, args: &Args) -> PkgOutcome {
     let missing: Vec<String> = deps
         .iter()
         .chain(dev_deps.iter())
-        .filter(|(n, _)| !locked.contains_key(*n))
+        .filter(|(n, _)| !pinned.contains_key(*n))
         .map(|(n, r)| format!("Missing: {n}@{r} from lock file"))
         .collect();
     if !missing.is_empty() {
         return npm_error(inv, &format!("code EUSAGE\n\n`npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.\n\n{}\n\n{}", missing.join("\n"), &CI_USAGE[CI_USAGE.find("Clean install").unwrap_or(0)..]), 500);
     }
-    let prod: Vec<String> = locked
-        .iter()
-        .filter(|(_, (_, d))| !d)
-        .map(|(n, _)| n.clone())
-        .collect();
-    let dev: Vec<String> = locked
-        .iter()
-        .filter(|(_, (_, d))| *d)
-        .map(|(n, _)| n.clone())
-        .collect();
-    let pinned: BTreeMap<String, String> = locked
-        .iter()
-        .map(|(n, (v, _))| (n.clone(), v.clone()))
-        .collect();
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    for n in pinned.keys() {
+        if dev_only.contains(n) {
+            dev.push(n.clone());
+        } else {
+            prod.push(n.clone());
+        }
+    }
     let full = expand(&cat, &prod, &dev, &pinned);
     let omit = omit_dev(args, inv);
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     tree.remove(&join(inv.cwd, "node_modules"));
     let cache = cache_dir(args, inv);
     let bytes = materialise(tree, &cat, inv.cwd, &plan, Some(&cache));
     write_log(tree, inv, "ci");
     let ms = 900 + 40 * plan.len() as u64 + bytes / 400_000;
-    PkgOutcome {
-        stdout: added_message(plan.len(), full.len() + 1, ms),
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    }
+    PkgOutcome::ok(added_message(plan.len(), full.len() + 1, ms), ms)
 }
 
 fn install(
@@ -479,7 +512,7 @@ fn install(
         inv.cwd.to_string()
     };
     let pj_path = join(inv.cwd, "package.json");
-    let mut pj = read_json(tree, &pj_path).unwrap_or_else(|| serde_json::json!({}));
+    let mut pj = read_json(tree, &pj_path).unwrap_or_else(|| Value::Object(Map::new()));
     // Requested packages must exist in the registry (the catalog).
     let mut wanted = Vec::new();
     for n in names {
@@ -502,7 +535,7 @@ fn install(
             "dependencies"
         };
         if !pj.is_object() {
-            pj = serde_json::json!({});
+            pj = Value::Object(Map::new());
         }
         let mut deps = pj
             .get(key)
@@ -512,7 +545,11 @@ fn install(
         for (n, v) in &wanted {
             deps.insert(n.clone(), Value::String(format!("^{v}")));
         }
-        pj[key] = Value::Object(deps);
+        // `insert` on the object rather than `pj[key] = ...` (serde_json's IndexMut
+        // goes through the map's entry API, code the bundle has no other use for).
+        if let Value::Object(o) = &mut pj {
+            o.insert(key.to_string(), Value::Object(deps));
+        }
         tree.text(
             &pj_path,
             &(serde_json::to_string_pretty(&pj).unwrap_or_default() + "\n"),
@@ -529,7 +566,7 @@ fn install(
     };
     let full = expand(&cat, &prod, &dev, &BTreeMap::new());
     let omit = omit_dev(args, inv);
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     let existing = tree.fs.exists(&format!("{dir}/node_modules"));
     let new: Vec<Planned> = plan
         .iter()
@@ -555,33 +592,29 @@ fn install(
             }
         }
     } else {
-        let packages: Map<String, Value> = std::iter::once((
+        let field = |k: &str, default: Value| pj.get(k).cloned().unwrap_or(default);
+        let mut packages = Map::new();
+        packages.insert(
             String::new(),
-            serde_json::json!({
-                "name": pj.get("name").cloned().unwrap_or(Value::String(String::new())),
-                "version": pj.get("version").cloned().unwrap_or(Value::String("1.0.0".into())),
-                "dependencies": pj.get("dependencies").cloned().unwrap_or(serde_json::json!({})),
-            }),
-        ))
-        .chain(full.iter().map(|p| {
-            let mut e = serde_json::json!({
-                "version": p.version,
-                "resolved": format!("https://registry.npmjs.org/{}/-/{}-{}.tgz", p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version),
-                "license": "MIT",
-            });
-            if p.dev {
-                e["dev"] = Value::Bool(true);
-            }
-            (format!("node_modules/{}", p.name), e)
-        }))
-        .collect();
-        let lock = serde_json::json!({
-            "name": pj.get("name").cloned().unwrap_or(Value::String(String::new())),
-            "version": pj.get("version").cloned().unwrap_or(Value::String("1.0.0".into())),
-            "lockfileVersion": 3,
-            "requires": true,
-            "packages": Value::Object(packages),
-        });
+            object(vec![
+                ("name", field("name", string(""))),
+                ("version", field("version", string("1.0.0"))),
+                (
+                    "dependencies",
+                    field("dependencies", Value::Object(Map::new())),
+                ),
+            ]),
+        );
+        for p in &full {
+            packages.insert(format!("node_modules/{}", p.name), lock_entry(p));
+        }
+        let lock = object(vec![
+            ("name", field("name", string(""))),
+            ("version", field("version", string("1.0.0"))),
+            ("lockfileVersion", Value::from(3)),
+            ("requires", Value::Bool(true)),
+            ("packages", Value::Object(packages)),
+        ]);
         tree.text(
             &join(inv.cwd, "package-lock.json"),
             &(serde_json::to_string_pretty(&lock).unwrap_or_default() + "\n"),
@@ -619,11 +652,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let head = "yarn install v1.22.22\n";
     if args.has(&["--version", "-v"]) {
-        return PkgOutcome {
-            stdout: "1.22.22\n".into(),
-            simulated_ms: 120,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok("1.22.22\n".into(), 120);
     }
     let cache = if inv.uid == 0 {
         "/usr/local/share/.cache/yarn".to_string()
@@ -634,11 +663,10 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         "install" => {}
         "cache" if args.positional.get(1).map(String::as_str) == Some("clean") => {
             tree.remove(&format!("{cache}/v6"));
-            return PkgOutcome {
-                stdout: "yarn cache v1.22.22\nsuccess Cleared cache.\nDone in 0.12s.\n".into(),
-                simulated_ms: 300,
-                ..PkgOutcome::default()
-            };
+            return PkgOutcome::ok(
+                "yarn cache v1.22.22\nsuccess Cleared cache.\nDone in 0.12s.\n".into(),
+                300,
+            );
         }
         other => {
             return PkgOutcome { exit_code: 1, stdout: format!("yarn run v1.22.22\nerror Command \"{other}\" not found.\ninfo Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.\n"), simulated_ms: 200, ..PkgOutcome::default() };
@@ -646,7 +674,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     }
     let pj_path = join(inv.cwd, "package.json");
     let Some(pj) = read_json(&tree, &pj_path) else {
-        return PkgOutcome { exit_code: 0, stdout: format!("{head}info No lockfile found.\n[1/4] Resolving packages...\n[2/4] Fetching packages...\n[3/4] Linking dependencies...\n[4/4] Building fresh packages...\nsuccess Saved lockfile.\nDone in 0.08s.\n"), simulated_ms: 200, ..PkgOutcome::default() };
+        return PkgOutcome::ok(format!("{head}info No lockfile found.\n[1/4] Resolving packages...\n[2/4] Fetching packages...\n[3/4] Linking dependencies...\n[4/4] Building fresh packages...\nsuccess Saved lockfile.\nDone in 0.08s.\n"), 200);
     };
     let lock_path = join(inv.cwd, "yarn.lock");
     let has_lock = tree.fs.exists(&lock_path);
@@ -658,7 +686,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let dev: Vec<String> = deps_of(&pj, "devDependencies").into_keys().collect();
     let full = expand(&cat, &prod, &dev, &BTreeMap::new());
     let omit = args.has(&["--production", "--prod"]) || inv.env("NODE_ENV") == Some("production");
-    let plan: Vec<Planned> = full.iter().filter(|p| !(omit && p.dev)).cloned().collect();
+    let plan = installable(&full, omit);
     let bytes = materialise(&mut tree, &cat, inv.cwd, &plan, None);
     for p in &plan {
         let dir = format!(
@@ -684,7 +712,7 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         out.push_str("info No lockfile found.\n");
         let mut lock = String::from("# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n");
         for p in &full {
-            lock.push_str(&format!("\n\"{}@^{}\":\n  version \"{}\"\n  resolved \"https://registry.yarnpkg.com/{}/-/{}-{}.tgz\"\n", p.name, p.version, p.version, p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version));
+            let _ = writeln!(lock, "\n\"{}@^{}\":\n  version \"{}\"\n  resolved \"https://registry.yarnpkg.com/{}/-/{}-{}.tgz\"", p.name, p.version, p.version, p.name, p.name.rsplit('/').next().unwrap_or(&p.name), p.version);
         }
         tree.text(&lock_path, &lock, 0o644);
     }
@@ -693,10 +721,6 @@ pub(crate) fn run_yarn(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     if !has_lock {
         out.push_str("success Saved lockfile.\n");
     }
-    out.push_str(&format!("Done in {}.{:02}s.\n", ms / 1000, ms % 1000 / 10));
-    PkgOutcome {
-        stdout: out,
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    }
+    let _ = writeln!(out, "Done in {}.{:02}s.", ms / 1000, ms % 1000 / 10);
+    PkgOutcome::ok(out, ms)
 }

@@ -8,6 +8,7 @@ use super::files::{seed, Tree};
 use super::{Args, PkgInvocation, PkgOutcome};
 use crate::engine::fs::{join, Fs};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 const ROOT_WARNING: &str = "WARNING: Running pip as the 'root' user can result in broken permissions and conflicting behaviour with the system package manager, possibly rendering your system unusable.It is recommended to use a virtual environment instead: https://pip.pypa.io/warnings/venv. Use the --root-user-action option if you know what you are doing and want to suppress this warning.\n";
 
@@ -44,21 +45,13 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let mut tree = Tree::new(fs, inv.uid, inv.gid, inv.mtime);
     let py = python_version(inv);
     if args.has(&["--version", "-V"]) {
-        return PkgOutcome {
-            stdout: format!(
-                "pip 24.2 from /usr/local/lib/python{py}/site-packages/pip (python {py})\n"
-            ),
-            simulated_ms: 300,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(
+            format!("pip 24.2 from /usr/local/lib/python{py}/site-packages/pip (python {py})\n"),
+            300,
+        );
     }
     let cmd = args.positional.first().map(String::as_str).unwrap_or("");
-    let fail = |msg: String, ms: u64| PkgOutcome {
-        exit_code: 1,
-        stderr: msg,
-        simulated_ms: ms,
-        ..PkgOutcome::default()
-    };
+    let fail = |msg: String, ms: u64| PkgOutcome::failed(1, msg, ms);
     match cmd {
         "install" => {}
         "freeze" | "list" => {
@@ -67,15 +60,11 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             for e in tree.fs.list_dir(&site).unwrap_or_default() {
                 if let Some(nv) = e.name.strip_suffix(".dist-info") {
                     if let Some((n, v)) = nv.split_once('-') {
-                        out.push_str(&format!("{n}=={v}\n"));
+                        let _ = writeln!(out, "{n}=={v}");
                     }
                 }
             }
-            return PkgOutcome {
-                stdout: out,
-                simulated_ms: 400,
-                ..PkgOutcome::default()
-            };
+            return PkgOutcome::ok(out, 400);
         }
         "" => return fail(
             "ERROR: You must give at least one requirement to install (see \"pip help install\")\n"
@@ -107,7 +96,8 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     let site = format!("/usr/local/lib/python{py}/site-packages");
     let mut out = String::new();
     let mut ms = 900;
-    let mut todo: Vec<(&CatalogPackage, String, Option<String>)> = Vec::new();
+    // (package, version, its wheel/dist-info name: `-` as `_`)
+    let mut todo: Vec<(&CatalogPackage, String, String)> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut stack: Vec<(String, Option<String>, Option<String>)> = specs
         .iter()
@@ -122,7 +112,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             break;
         }
         let Some(p) = cat.get(&name) else {
-            out.push_str(&format!("Collecting {name}\n"));
+            let _ = writeln!(out, "Collecting {name}");
             let shown = match &pinned {
                 Some(v) => format!("{name}=={v}"),
                 None => name.clone(),
@@ -138,51 +128,47 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             continue;
         }
         let version = pinned.clone().unwrap_or_else(|| p.version.to_string());
-        if tree.fs.exists(&format!(
-            "{site}/{}-{version}.dist-info",
-            p.name.replace('-', "_")
-        )) {
-            out.push_str(&format!(
-                "Requirement already satisfied: {} in {site} ({version})\n",
+        let wheel_name = p.name.replace('-', "_");
+        if tree
+            .fs
+            .exists(&format!("{site}/{wheel_name}-{version}.dist-info"))
+        {
+            let _ = writeln!(
+                out,
+                "Requirement already satisfied: {} in {site} ({version})",
                 p.name
-            ));
+            );
             continue;
         }
-        match &parent {
-            Some(par) => out.push_str(&format!("Collecting {} (from {par})\n", p.name)),
-            None => out.push_str(&format!(
-                "Collecting {}\n",
-                match &pinned {
-                    Some(v) => format!("{}=={v}", p.name),
-                    None => p.name.to_string(),
-                }
-            )),
-        }
-        let wheel_kb = (p.size_kb / 3).max(4);
-        out.push_str(&format!(
-            "  Downloading {}-{version}-py3-none-any.whl.metadata ({}.{} kB)\n",
-            p.name.replace('-', "_"),
+        let _ = write!(out, "Collecting {}", p.name);
+        let _ = match (&parent, &pinned) {
+            (Some(par), _) => writeln!(out, " (from {par})"),
+            (None, Some(v)) => writeln!(out, "=={v}"),
+            (None, None) => writeln!(out),
+        };
+        let _ = writeln!(
+            out,
+            "  Downloading {wheel_name}-{version}-py3-none-any.whl.metadata ({}.{} kB)",
             2 + p.size_kb % 5,
             p.size_kb % 10
-        ));
+        );
         for d in p.depends.iter().rev() {
             stack.push((d.to_string(), None, Some(p.name.to_string())));
         }
-        let _ = wheel_kb;
-        todo.push((p, version, pinned));
+        todo.push((p, version, wheel_name));
     }
     let no_cache = args.has(&["--no-cache-dir"])
         || inv
             .env("PIP_NO_CACHE_DIR")
             .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let cache = format!("{}/.cache/pip", inv.home());
-    for (p, version, _) in &todo {
+    for (p, version, wheel_name) in &todo {
         let wheel = p.size_kb * 1024 / 3 + 1024;
-        out.push_str(&format!(
-            "Downloading {}-{version}-py3-none-any.whl ({} kB)\n",
-            p.name.replace('-', "_"),
+        let _ = writeln!(
+            out,
+            "Downloading {wheel_name}-{version}-py3-none-any.whl ({} kB)",
             wheel / 1000
-        ));
+        );
         ms += 150 + wheel / 50_000;
         if !no_cache {
             let h = format!(
@@ -190,38 +176,26 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                 seed(&["pip", p.name, version]),
                 seed(&[version, p.name])
             );
-            tree.blob(
-                &format!(
-                    "{cache}/http-v2/{}/{}/{}/{}/{}/{h}.body",
-                    &h[..1],
-                    &h[1..2],
-                    &h[2..3],
-                    &h[3..4],
-                    &h[4..5]
-                ),
-                wheel,
-                0o600,
-                &h,
-            );
-            tree.text(&format!("{cache}/http-v2/{}/{}/{}/{}/{}/{h}", &h[..1], &h[1..2], &h[2..3], &h[3..4], &h[4..5]), &format!("cc=max-age=365000000, immutable, public\nurl=https://files.pythonhosted.org/packages/{}-{version}-py3-none-any.whl\n", p.name), 0o600);
+            // pip's HTTP cache shards by the key's first five hex digits.
+            let mut entry = format!("{cache}/http-v2");
+            for c in h.chars().take(5) {
+                entry.push('/');
+                entry.push(c);
+            }
+            let _ = write!(entry, "/{h}");
+            tree.blob(&format!("{entry}.body"), wheel, 0o600, &h);
+            tree.text(&entry, &format!("cc=max-age=365000000, immutable, public\nurl=https://files.pythonhosted.org/packages/{}-{version}-py3-none-any.whl\n", p.name), 0o600);
         }
     }
     if todo.is_empty() {
-        return PkgOutcome {
-            stdout: out,
-            simulated_ms: ms,
-            ..PkgOutcome::default()
-        };
+        return PkgOutcome::ok(out, ms);
     }
     let mut installed: Vec<String> = Vec::new();
     let mut order: Vec<&str> = todo.iter().rev().map(|(p, _, _)| p.name).collect();
     order.dedup();
-    out.push_str(&format!(
-        "Installing collected packages: {}\n",
-        order.join(", ")
-    ));
-    for (p, version, _) in &todo {
-        let dist = format!("{site}/{}-{version}.dist-info", p.name.replace('-', "_"));
+    let _ = writeln!(out, "Installing collected packages: {}", order.join(", "));
+    for (p, version, wheel_name) in &todo {
+        let dist = format!("{site}/{wheel_name}-{version}.dist-info");
         let mut record = String::new();
         let modules: Vec<&str> = p
             .files
@@ -246,26 +220,21 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
                 0o644,
                 &format!("pypi:{}=={version}", p.name),
             );
-            record.push_str(&format!("{m}/__init__.py,,\n{m}/_core.py,,\n"));
+            let _ = writeln!(record, "{m}/__init__.py,,\n{m}/_core.py,,");
         }
         for b in p.files.iter().filter_map(|f| f.strip_prefix("bin:")) {
             let module = modules.first().copied().unwrap_or(p.name);
             tree.text(&format!("/usr/local/bin/{b}"), &format!("#!/usr/local/bin/python{py}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom {module} import main\nif __name__ == \"__main__\":\n    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n    sys.exit(main())\n"), 0o755);
-            record.push_str(&format!("../../../bin/{b},,\n"));
+            let _ = writeln!(record, "../../../bin/{b},,");
         }
-        tree.text(
-            &format!("{dist}/METADATA"),
-            &format!(
-                "Metadata-Version: 2.1\nName: {}\nVersion: {version}\nSummary: {}\n{}",
-                p.name,
-                p.description,
-                p.depends
-                    .iter()
-                    .map(|d| format!("Requires-Dist: {d}\n"))
-                    .collect::<String>()
-            ),
-            0o644,
+        let mut metadata = format!(
+            "Metadata-Version: 2.1\nName: {}\nVersion: {version}\nSummary: {}\n",
+            p.name, p.description
         );
+        for d in &p.depends {
+            let _ = writeln!(metadata, "Requires-Dist: {d}");
+        }
+        tree.text(&format!("{dist}/METADATA"), &metadata, 0o644);
         tree.text(&format!("{dist}/WHEEL"), "Wheel-Version: 1.0\nGenerator: setuptools (75.2.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n", 0o644);
         tree.text(&format!("{dist}/INSTALLER"), "pip\n", 0o644);
         tree.text(
@@ -273,16 +242,17 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
             &(modules.join("\n") + "\n"),
             0o644,
         );
-        record.push_str(&format!(
-            "{0}/METADATA,,\n{0}/WHEEL,,\n{0}/INSTALLER,,\n{0}/RECORD,,\n",
+        let _ = writeln!(
+            record,
+            "{0}/METADATA,,\n{0}/WHEEL,,\n{0}/INSTALLER,,\n{0}/RECORD,,",
             dist.rsplit('/').next().unwrap_or("")
-        ));
+        );
         tree.text(&format!("{dist}/RECORD"), &record, 0o644);
         ms += 80 + p.size_kb / 200;
         installed.push(format!("{}-{version}", p.name));
     }
     crate::engine::sort::sort_by_key(&mut installed, |s| s.to_ascii_lowercase());
-    out.push_str(&format!("Successfully installed {}\n", installed.join(" ")));
+    let _ = writeln!(out, "Successfully installed {}", installed.join(" "));
     let mut stderr = String::new();
     if inv.uid == 0
         && args.value(&["--root-user-action"]) != Some("ignore")
@@ -291,9 +261,7 @@ pub(crate) fn run(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         stderr.push_str(ROOT_WARNING);
     }
     PkgOutcome {
-        exit_code: 0,
-        stdout: out,
         stderr,
-        simulated_ms: ms,
+        ..PkgOutcome::ok(out, ms)
     }
 }
