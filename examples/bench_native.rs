@@ -39,6 +39,7 @@ fn main() {
         user: String::new(),
         mtime: 0,
         files: vec![],
+        hostname: String::new(),
     };
     let runs = 5;
     let start = Instant::now();

@@ -27,6 +27,7 @@ fn sh(script: &str) -> RunRequest {
         user: String::new(),
         mtime: MTIME,
         files: vec![],
+        hostname: String::new(),
     }
 }
 

@@ -46,6 +46,9 @@ pub struct RunRequest {
     pub mtime: i64,
     /// Heredoc files to provide (path, content) before running.
     pub files: Vec<(String, String)>,
+    /// The process's host name: empty in a build (BuildKit's `buildkitsandbox`), a
+    /// container's short ID at runtime (what Docker gives a container).
+    pub hostname: String,
 }
 
 /// One line of process output.

@@ -1197,6 +1197,7 @@ impl BuildSession {
             user: st.config.config.user.clone(),
             mtime: self.now(daemon),
             files: vec![],
+            hostname: String::new(),
         };
         let rootfs = st.rootfs.clone();
         self.fs_step(

@@ -66,7 +66,11 @@ impl Executor for SimulatedExecutor {
             gid,
             user,
             mtime: req.mtime,
-            hostname: "buildkitsandbox".into(),
+            hostname: if req.hostname.is_empty() {
+                "buildkitsandbox".into()
+            } else {
+                req.hostname.clone()
+            },
             budgets,
         };
         let outcome = shell::run(rootfs, &spec);

@@ -2,6 +2,7 @@
 //! diff, commit.
 
 use super::argv::Parsed;
+use super::attach;
 use super::table::{ellipsis, go_quote, go_time, human_size_prec, render, Row};
 use super::{daemon_error, parse_for, specs, CommandOutput, LifecycleStage};
 use crate::engine::build::executor::Executor;
@@ -141,6 +142,15 @@ pub fn run(
             } else {
                 print_outcome(&mut out, &o);
                 out.exit_code = o.exit_code.unwrap_or(0);
+                // `-it` with a shell: the terminal is now that shell's (a prompt).
+                let argv = world.container(&id).map(|c| c.argv()).unwrap_or_default();
+                if p.has("interactive")
+                    && p.has("tty")
+                    && o.exit_code.is_none()
+                    && attach::is_shell(&argv)
+                {
+                    attach::attach(world, &id, &argv, true);
+                }
             }
         }
         Err(e) => {
@@ -436,8 +446,31 @@ pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) ->
         Err(o) => return o,
     };
     world.refresh();
+    let command = p.args[1..].to_vec();
+    // `exec -it CONTAINER sh`: the terminal attaches to a new shell in the container.
+    if p.has("interactive") && p.has("tty") && !p.has("detach") && attach::is_shell(&command) {
+        return match world.container(&p.args[0]).map(|c| (c.state, c.id.clone())) {
+            Ok((state, id)) if state.is_running() => {
+                attach::attach(world, &id, &command, false);
+                if let (Some(a), Some(w)) = (world.attached.as_mut(), p.value("workdir")) {
+                    a.cwd = w.to_string();
+                }
+                if let (Some(a), Some(u)) = (world.attached.as_mut(), p.value("user")) {
+                    a.user = match u.split(':').next().unwrap_or("") {
+                        "" | "0" => "root".to_string(),
+                        u => u.to_string(),
+                    };
+                }
+                CommandOutput::default()
+            }
+            Ok((_, id)) => {
+                CommandOutput::err(format!("{}\n", daemon_error(WorldError::NotRunning(id))), 1)
+            }
+            Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+        };
+    }
     let spec = ExecSpec {
-        command: p.args[1..].to_vec(),
+        command,
         env: p.values("env"),
         workdir: p.value("workdir").map(str::to_string),
         user: p.value("user").map(str::to_string),

@@ -7,6 +7,7 @@
 //! be executed.
 
 pub mod argv;
+pub mod attach;
 mod containers;
 mod images;
 mod inspect;
@@ -111,8 +112,14 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
     run_with(world, line, &mut SimulatedExecutor::new())
 }
 
-/// [`run`] with a chosen executor for container processes.
+/// [`run`] with a chosen executor for container processes. While the terminal is
+/// attached to a container's shell (`docker run -it alpine sh`), the line goes to that
+/// shell instead (see [`attach`]).
 pub fn run_with(world: &mut World, line: &str, exec: &mut dyn Executor) -> CommandOutput {
+    if let Some(a) = world.attached.clone() {
+        world.advance(1);
+        return attach::line(world, a, line, exec);
+    }
     let words = match argv::split_words(line) {
         Ok(w) => w,
         Err(e) => return CommandOutput::err(format!("docker: {e}\n"), 1),

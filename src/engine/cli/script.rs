@@ -32,7 +32,11 @@ pub fn run_script(world: &mut World, text: &str, exec: &mut dyn Executor) -> Str
             world.advance(secs.trim().parse().unwrap_or(0));
             continue;
         }
-        out.push_str(&format!("$ {line}\n"));
+        // Attached to a container's shell (`docker run -it alpine sh`): its prompt.
+        match &world.attached {
+            Some(a) => out.push_str(&format!("{}{line}\n", super::attach::prompt(a))),
+            None => out.push_str(&format!("$ {line}\n")),
+        }
         let o: CommandOutput = run_with(world, line, exec);
         out.push_str(&o.text());
         if o.exit_code != 0 {
@@ -61,6 +65,7 @@ pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
         transcript!("errors"),
         transcript!("help"),
         transcript!("inspect"),
+        transcript!("interactive"),
         transcript!("lifecycle"),
         transcript!("registry"),
         transcript!("rmi"),

@@ -215,9 +215,16 @@ pub fn run_process(
         let _ = writable::copy_tree(&m.fs, &m.root, &mut view, &m.destination);
     }
     let before = view.clone();
+    // Docker gives every container process `HOSTNAME` (the short ID) unless `-e` sets it.
+    let hostname = c.id.get(..12).unwrap_or(&c.id).to_string();
+    let mut env = Vec::with_capacity(c.env.len() + 1);
+    if !c.env.iter().any(|e| e.starts_with("HOSTNAME=")) {
+        env.push(format!("HOSTNAME={hostname}"));
+    }
+    env.extend(c.env.iter().cloned());
     let spawn = Spawn {
         argv,
-        env: &c.env,
+        env: &env,
         workdir: if c.working_dir.is_empty() {
             "/"
         } else {
@@ -226,6 +233,7 @@ pub fn run_process(
         user: &c.user,
         now,
         interactive,
+        hostname: &hostname,
     };
     let outcome = process::start(&mut view, &spawn, exec)?;
     let changes = fs::diff(&before, &view);

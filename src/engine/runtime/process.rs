@@ -67,6 +67,8 @@ pub struct Spawn<'a> {
     pub now: i64,
     /// `-i`: stdin stays open, so a shell or REPL waits instead of exiting.
     pub interactive: bool,
+    /// The container's host name (its short ID, as Docker sets it).
+    pub hostname: &'a str,
 }
 
 /// The value of `key` in a `KEY=value` list (last one wins, as in a process env).
@@ -231,6 +233,7 @@ pub fn run_in_executor(
         user: spawn.user.to_string(),
         mtime: spawn.now,
         files: Vec::new(),
+        hostname: spawn.hostname.to_string(),
     };
     let result = exec.run(fs.clone(), &req);
     *fs = result.fs;
@@ -471,6 +474,7 @@ mod tests {
             user: "",
             now: 0,
             interactive: false,
+            hostname: "c0ffee000000",
         }
     }
 

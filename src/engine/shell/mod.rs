@@ -21,7 +21,7 @@
 mod arith;
 mod ast;
 mod budget;
-mod builtins;
+pub(crate) mod builtins;
 mod commands;
 mod expand;
 mod glob;

@@ -480,6 +480,35 @@ impl World {
         e
     }
 
+    /// The main process of a running container exited by itself with `code` (the
+    /// attached shell of `docker run -it` ran `exit`): the container stops, and `--rm`
+    /// removes it as moby does when the process ends.
+    pub fn main_process_exited(&mut self, key: &str, code: i32) -> Result<(), WorldError> {
+        let i = self.container_index(key)?;
+        let now = self.now();
+        let c = &mut self.containers[i];
+        if !c.state.is_running() {
+            return Ok(());
+        }
+        c.state = State::Exited { code };
+        c.finished_at = Some(now);
+        c.exits_at = None;
+        if c.auto_remove {
+            let id = c.id.clone();
+            self.remove_container(&id, true, true)?;
+        }
+        Ok(())
+    }
+
+    /// What a process attached to the container's terminal printed goes to its log
+    /// (`docker logs` shows a `-it` session's output).
+    pub fn log_terminal_output(&mut self, key: &str, outcome: &Outcome) -> Result<(), WorldError> {
+        let i = self.container_index(key)?;
+        let now = self.now();
+        self.containers[i].log(now, outcome);
+        Ok(())
+    }
+
     /// Lets processes with a deadline (`sleep 30`) exit.
     pub fn refresh(&mut self) {
         let now = self.now();

@@ -69,7 +69,26 @@ pub struct World {
     pub dockerfile: String,
     /// The last build's events and result, for the UI's build view.
     pub last_build: Option<BuildOutput>,
+    /// The interactive shell the terminal is attached to (`docker run -it alpine sh`,
+    /// `docker exec -it web sh`): until it exits, terminal lines go to it.
+    pub attached: Option<Attached>,
     container_seq: u64,
+}
+
+/// A terminal attached to a shell in a container (see `engine::cli::attach`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    /// The container's full ID.
+    pub container: String,
+    /// The container's main process (`run -it`): when it exits, the container stops.
+    /// Otherwise an `exec -it` session, which leaves the container running.
+    pub main: bool,
+    /// The shell's program name (`sh`, `bash`, ...): the prompt follows it.
+    pub shell: String,
+    /// The shell's working directory, carried from one line to the next.
+    pub cwd: String,
+    /// The user the shell runs as (`root` when the image sets none).
+    pub user: String,
 }
 
 impl Default for World {
@@ -98,6 +117,7 @@ impl World {
             context,
             dockerfile: dockerfile.to_string(),
             last_build: None,
+            attached: None,
             container_seq: 0,
         }
     }

@@ -1,0 +1,171 @@
+//! A terminal attached to a shell inside a container: `docker run -it alpine sh` and
+//! `docker exec -it web sh` give a prompt (`/ # `), and the lines typed go to that
+//! shell, not to the docker CLI, until `exit`.
+//!
+//! Each line runs in the container like `docker exec` does (same filesystem, env,
+//! user), with the shell's working directory carried over from the previous line, so
+//! `cd /app` then `ls` behaves as in a real session. `exit` (or a line that makes the
+//! shell exit) ends the session: for `run -it` it was the container's main process,
+//! so the container stops (`Exited (N)`; `--rm` removes it), as in Docker; an
+//! `exec -it` session leaves the container running.
+
+use super::CommandOutput;
+use crate::engine::build::executor::Executor;
+use crate::engine::runtime::process::Outcome;
+use crate::engine::shell::builtins::quote;
+use crate::engine::world::{Attached, ExecSpec, World};
+
+/// The marker before the working directory the wrapper script prints last.
+const CWD_MARK: char = '\u{1f}';
+
+/// Shells whose interactive session the terminal can attach to.
+pub fn is_shell(argv: &[String]) -> bool {
+    argv.len() == 1 && matches!(basename(&argv[0]), "sh" | "bash" | "ash" | "dash")
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Attaches the terminal to `argv`'s shell in `container` (already running).
+pub fn attach(world: &mut World, container: &str, argv: &[String], main: bool) {
+    let Ok(c) = world.container(container) else {
+        return;
+    };
+    let cwd = if c.working_dir.is_empty() {
+        "/".to_string()
+    } else {
+        c.working_dir.clone()
+    };
+    let user = match c.user.split(':').next().unwrap_or("") {
+        "" | "0" => "root".to_string(),
+        u => u.to_string(),
+    };
+    world.attached = Some(Attached {
+        container: c.id.clone(),
+        main,
+        shell: basename(&argv[0]).to_string(),
+        cwd,
+        user,
+    });
+}
+
+/// The prompt the attached shell shows: bash's `root@<short id>:/app# `, ash's
+/// `/app # ` (BusyBox's default for `sh`); `$` instead of `#` for other users.
+pub fn prompt(a: &Attached) -> String {
+    let sigil = if a.user == "root" { '#' } else { '$' };
+    if a.shell == "bash" {
+        let short = a.container.get(..12).unwrap_or(&a.container);
+        format!("{}@{short}:{}{sigil} ", a.user, a.cwd)
+    } else {
+        format!("{} {sigil} ", a.cwd)
+    }
+}
+
+/// Runs one line in the attached shell.
+pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor) -> CommandOutput {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return CommandOutput::default();
+    }
+    if !world
+        .container(&a.container)
+        .is_ok_and(|c| c.state.is_running())
+    {
+        // The container went away under the session: nothing is attached any more.
+        world.attached = None;
+        return CommandOutput::default();
+    }
+    if a.main {
+        // With a TTY the terminal echoes what was typed after the prompt, and it all
+        // goes to the container's log.
+        let echo = Outcome {
+            output: vec![crate::engine::runtime::process::Output {
+                stderr: false,
+                text: format!("{}{trimmed}", prompt(&a)),
+            }],
+            exit_code: None,
+            exits_after: None,
+        };
+        let _ = world.log_terminal_output(&a.container, &echo);
+    }
+    // `exit [N]` typed at the prompt ends the session without running anything.
+    let mut words = trimmed.split_whitespace();
+    if words.next() == Some("exit") {
+        let code = match words.next() {
+            None => 0,
+            Some(n) => n.parse::<i32>().map(|n| n & 0xff).unwrap_or(2),
+        };
+        return end(world, &a, code, CommandOutput::default());
+    }
+    // The line runs in a fresh shell that starts in the session's directory and
+    // reports where it ended up; its own exit status is kept.
+    let script = format!(
+        "cd {} 2>/dev/null\n{trimmed}\n__layerlab_status=$?\nprintf '\\037%s\\n' \"$PWD\"\nexit $__layerlab_status",
+        quote(&a.cwd)
+    );
+    let spec = ExecSpec {
+        command: vec![a.shell.clone(), "-c".to_string(), script],
+        env: Vec::new(),
+        workdir: None,
+        user: None,
+        interactive: false,
+    };
+    let mut outcome = match world.exec_in(&a.container, &spec, exec) {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
+            return CommandOutput::err(format!("{}: {e}\n", a.shell), 127);
+        }
+        Err(e) => return CommandOutput::err(format!("{e}\n"), 1),
+    };
+    let cwd = take_cwd(&mut outcome);
+    let code = outcome.exit_code.unwrap_or(0);
+    if a.main {
+        // A TTY merges stdout and stderr: `docker logs` shows both as one stream.
+        let mut tty = outcome.clone();
+        for l in tty.output.iter_mut() {
+            l.stderr = false;
+        }
+        let _ = world.log_terminal_output(&a.container, &tty);
+    }
+    let mut out = CommandOutput::default();
+    for l in &outcome.output {
+        if l.stderr {
+            out.warn(&l.text);
+        } else {
+            out.out(&l.text);
+        }
+    }
+    out.exit_code = code;
+    match cwd {
+        Some(cwd) => {
+            world.attached = Some(Attached { cwd, ..a });
+            out
+        }
+        // No working directory reported: the line made the shell exit (`ls; exit 3`).
+        None => end(world, &a, code, out),
+    }
+}
+
+/// Removes the wrapper's working-directory line from the output.
+fn take_cwd(o: &mut Outcome) -> Option<String> {
+    let i = o
+        .output
+        .iter()
+        .rposition(|l| !l.stderr && l.text.starts_with(CWD_MARK))?;
+    let line = o.output.remove(i);
+    Some(line.text[CWD_MARK.len_utf8()..].to_string())
+}
+
+/// The shell exited with `code`: the terminal detaches; for `run -it` the container's
+/// main process is gone, so the container stops.
+fn end(world: &mut World, a: &Attached, code: i32, mut out: CommandOutput) -> CommandOutput {
+    world.attached = None;
+    if a.main {
+        if let Err(e) = world.main_process_exited(&a.container, code) {
+            out.warn(format!("{e}"));
+        }
+    }
+    out.exit_code = code;
+    out
+}
