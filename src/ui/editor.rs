@@ -290,7 +290,7 @@ pub fn ContextEditor(props: &ContextEditorProps) -> Html {
                     {oninput}
                 />
             } else {
-                <p class="empty-note">{"The context is empty: COPY has nothing to copy."}</p>
+                { super::markup::fixed("<p class=\"empty-note\">The context is empty: COPY has nothing to copy.</p>") }
             }
         </div>
     }

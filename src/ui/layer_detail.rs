@@ -117,7 +117,7 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
                     <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
                 </header>
                 <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} of files · {} as a tar", human_size(d.content_size), human_size(d.size))}</div>
-                <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
+                { super::markup::fixed("<p class=\"muted small\">+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq).</p>") }
                 if let Some(tree) = &d.tree {
                     <super::file_tree::FileTree tree={tree.clone()} label={format!("changes of {}", d.title)}
                         open_depth={usize::MAX} sizes=true on_open={Some(props.on_open.clone())} />
@@ -154,11 +154,8 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
                         if d.truncated > 0 { <li class="muted small">{format!("… and {} more entries", d.truncated)}</li> }
                     </ul>
                 </details>
-                if let Some((path, text)) = &props.preview {
-                    <div class="preview">
-                        <div class="muted small">{path.clone()}</div>
-                        <pre>{text.clone()}</pre>
-                    </div>
+                if let Some(p) = &props.preview {
+                    { super::markup::preview(p) }
                 }
             </section>
         }

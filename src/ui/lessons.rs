@@ -19,8 +19,8 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let Some(progress) = &props.progress else {
         return html! {
             <section class="lessons" aria-label="lessons">
-                <h2>{"Lessons"}</h2>
-                <p class="muted small">{"Each lesson is a few steps; layerlab checks them against what really happened in the engine."}</p>
+                { super::markup::fixed("<h2>Lessons</h2>\
+                    <p class=\"muted small\">Each lesson is a few steps; layerlab checks them against what really happened in the engine.</p>") }
                 <ol class="lesson-list">
                     { for lessons::all().iter().map(|l| {
                         let start = {

@@ -72,7 +72,7 @@ pub fn Lifecycle(props: &LifecycleProps) -> Html {
                     let active = props.stage == Some(*stage);
                     html! {
                         <>
-                            if i > 0 { <li class="arrow" aria-hidden="true">{"→"}</li> }
+                            if i > 0 { { super::markup::fixed("<li class=\"arrow\" aria-hidden=\"true\">→</li>") } }
                             <li class={classes!("stage", active.then_some("active"))}
                                 title={*what}
                                 aria-current={active.then_some("step")}>

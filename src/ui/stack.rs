@@ -73,7 +73,7 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         };
         let digest = row.diff_id.as_ref().map(|d| d.to_string()[7..19].to_string());
         let status = match (row.kind, row.cached, &row.miss) {
-            (RowKind::Filesystem, true, _) => html! { <span class="badge cached">{"CACHED"}</span> },
+            (RowKind::Filesystem, true, _) => super::markup::fixed("<span class=\"badge cached\">CACHED</span>"),
             (RowKind::Filesystem, false, Some(reason)) => html! {
                 <span class="badge ran" title={reason.to_string()}>{format!("ran {:.1}s", row.simulated_ms as f64 / 1000.0)}</span>
             },

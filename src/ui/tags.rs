@@ -9,6 +9,8 @@ use yew::prelude::*;
 use crate::engine::build::events::human_size;
 use crate::engine::world::World;
 
+use super::markup::fixed;
+
 #[derive(Clone, PartialEq)]
 pub struct LocalImageView {
     pub id: String,
@@ -184,14 +186,14 @@ pub fn Tags(props: &TagsProps) -> Html {
     html! {
         <div class="tags-view">
             <section aria-label="local images">
-                <h3>{"Local images"}</h3>
+                { fixed("<h3>Local images</h3>") }
                 if props.images.is_empty() {
-                    <p class="empty-note">{"No local images yet: build one."}</p>
+                    { fixed("<p class=\"empty-note\">No local images yet: build one.</p>") }
                 }
                 { for props.images.iter().map(|img| html! {
                     <div class="image-card">
                         <div class="refs">
-                            if img.refs.is_empty() { <span class="ref dangling">{"<none>:<none> (dangling)"}</span> }
+                            if img.refs.is_empty() { { fixed("<span class=\"ref dangling\">&lt;none&gt;:&lt;none&gt; (dangling)</span>") } }
                             { for img.refs.iter().map(|r| {
                                 let was = props.marks.moved.get(r);
                                 html! {
@@ -206,10 +208,10 @@ pub fn Tags(props: &TagsProps) -> Html {
                             }) }
                         </div>
                         <div class="ids">
-                            <div><span class="label">{"IMAGE ID (config digest)"}</span><code title={img.id.clone()}>{short(&img.id)}</code></div>
-                            <div><span class="label">{"manifest digest"}</span><code title={img.manifest.clone()}>{short(&img.manifest)}</code></div>
+                            <div>{ fixed("<span class=\"label\">IMAGE ID (config digest)</span>") }<code title={img.id.clone()}>{short(&img.id)}</code></div>
+                            <div>{ fixed("<span class=\"label\">manifest digest</span>") }<code title={img.manifest.clone()}>{short(&img.manifest)}</code></div>
                             { for img.digests.iter().map(|d| html! {
-                                <div class={classes!("pin", props.marks.pinned.contains(d).then_some("pinned"))}><span class="label">{"pinned by digest"}</span><code>{d.clone()}</code></div>
+                                <div class={classes!("pin", props.marks.pinned.contains(d).then_some("pinned"))}>{ fixed("<span class=\"label\">pinned by digest</span>") }<code>{d.clone()}</code></div>
                             }) }
                             <div class="muted small">{format!("{} layers · {}", img.layers, human_size(img.size))}
                                 { if img.in_use_by.is_empty() { String::new() } else { format!(" · used by {}", img.in_use_by.join(", ")) } }
@@ -219,9 +221,9 @@ pub fn Tags(props: &TagsProps) -> Html {
                 }) }
             </section>
             <section aria-label="registries">
-                <h3>{"Registries"}</h3>
+                { fixed("<h3>Registries</h3>") }
                 if props.repos.is_empty() {
-                    <p class="empty-note">{"Nothing pushed yet. Try docker tag my-api:1.0 localhost:5000/my-api:1.0 then docker push localhost:5000/my-api:1.0"}</p>
+                    { fixed("<p class=\"empty-note\">Nothing pushed yet. Try docker tag my-api:1.0 localhost:5000/my-api:1.0 then docker push localhost:5000/my-api:1.0</p>") }
                 }
                 { for props.repos.iter().map(|r| html! {
                     <div class="repo">
