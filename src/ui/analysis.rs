@@ -62,14 +62,9 @@ pub fn analysis_view(img: &ImageRecord) -> AnalysisView {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct AnalysisProps {
-    pub view: AnalysisView,
-}
-
-#[component]
-pub fn Analysis(props: &AnalysisProps) -> Html {
-    let v = &props.view;
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn analysis(v: &AnalysisView) -> Html {
     let max = v.sizes.iter().map(|s| s.1).max().unwrap_or(1).max(1);
     html! {
         <div class="analysis">
@@ -110,11 +105,6 @@ pub fn Analysis(props: &AnalysisProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ForecastProps {
-    pub steps: Vec<(String, String, bool)>,
-}
-
 /// Turns a forecast into rows: (step title, outcome text, would run).
 pub fn forecast_rows(f: &[StepForecast]) -> Vec<(String, String, bool)> {
     f.iter()
@@ -130,11 +120,12 @@ pub fn forecast_rows(f: &[StepForecast]) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-#[component]
-pub fn Forecast(props: &ForecastProps) -> Html {
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn forecast(steps: &[(String, String, bool)]) -> Html {
     html! {
         <ul class="forecast" aria-label="what would rebuild">
-            { for props.steps.iter().map(|(title, text, run)| html! {
+            { for steps.iter().map(|(title, text, run)| html! {
                 <li class={classes!(run.then_some("would-run"))}>
                     <code>{title.clone()}</code>{" "}<span class="small">{text.clone()}</span>
                 </li>

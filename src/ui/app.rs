@@ -14,20 +14,20 @@ use crate::engine::lessons::{self, LessonState};
 use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
-use super::analysis::{analysis_view, forecast_rows, Analysis, Forecast};
+use super::analysis::{self, analysis_view, forecast, forecast_rows};
 use super::editor::{ContextEditor, DockerfileEditor};
 use super::file_tree::{from_analysis, FileTree, SharedTree, TreeData, Writer};
-use super::layer_detail::{file_preview, layer_detail, LayerDetail};
-use super::lessons::LessonPanel;
-use super::lifecycle::Lifecycle;
+use super::layer_detail::{file_preview, layer_detail, layer_detail_panel};
+use super::lessons::lesson_panel;
+use super::lifecycle::lifecycle;
 use super::markup::{fixed, preview};
-use super::runtime::{container_views, Runtime};
+use super::runtime::{container_views, runtime};
 use super::session::{self, Start};
 use super::stack::LayerStack;
 use super::state::{
     example_list, run_line_with, Action, AppState, ContextFile, FilesView, RightTab,
 };
-use super::tags::{tag_views, Tags};
+use super::tags::{tag_views, tags};
 use super::terminal::Terminal;
 
 /// Loads a scenario: editors first, then its commands replayed on a fresh world (or
@@ -731,14 +731,14 @@ pub fn App() -> Html {
                 </div>
             }
             if panel_shown(embed, Panel::Lifecycle) && embed.is_none() || embed.as_ref().is_some_and(|p| p.contains(&Panel::Lifecycle)) {
-                <Lifecycle stage={state.stage} />
+                { lifecycle(state.stage) }
             }
             <main class={layout}>
                 if show_editor {
                     <section class="panel editor-panel" aria-label="Dockerfile and build context">
                         if state.lessons_open && embed.is_none() {
-                            <LessonPanel progress={state.lesson.clone()} feedback={state.lesson_feedback.clone()}
-                                done={state.lessons_done.clone()} on_start={on_start_lesson} on_exit={on_exit_lesson} />
+                            { lesson_panel(state.lesson.as_ref(), state.lesson_feedback.as_ref(),
+                                &state.lessons_done, &on_start_lesson, &on_exit_lesson) }
                         }
                         <div class="panel-head">
                             <h2>{"Dockerfile"}</h2>
@@ -838,7 +838,7 @@ pub fn App() -> Html {
                                 </section>
                             }
                         } else if let Some((d, _)) = &detail {
-                            <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
+                            { layer_detail_panel(d, state.preview.as_ref(), &on_open, &on_close) }
                         } else if build.image_id.is_some() {
                             { fixed("<p class=\"muted small\">Click a filesystem layer to see what it changed.</p>") }
                         }
@@ -846,12 +846,12 @@ pub fn App() -> Html {
                             <button class="tool" onclick={on_forecast} title="Runs the build on a copy of the engine and reports which steps the cache would answer">{"What would rebuild?"}</button>
                         </div>
                         { match &state.forecast {
-                            Some(Ok(steps)) => html! { <Forecast steps={steps.clone()} /> },
+                            Some(Ok(steps)) => forecast(steps),
                             Some(Err(e)) => html! { <p class="diagnostic">{e.clone()}</p> },
                             None => html! {},
                         } }
                         if let Some(a) = analysis.as_ref() {
-                            <Analysis view={a.clone()} />
+                            { analysis::analysis(a) }
                         }
                         <details class="build-log">
                             <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>
@@ -866,9 +866,9 @@ pub fn App() -> Html {
                             { tab(&state, RightTab::Tags, "Tags & registries", |_| Action::Tab(RightTab::Tags)) }
                         </div>
                         if state.right_tab == RightTab::Runtime {
-                            <Runtime {containers} {volumes} />
+                            { runtime(&containers, &volumes) }
                         } else {
-                            <Tags {images} {repos} marks={state.marks.clone()} />
+                            { tags(&images, &repos, &state.marks) }
                         }
                     </section>
                 }
