@@ -23,7 +23,7 @@ use super::lifecycle::lifecycle;
 use super::markup::{fixed, preview};
 use super::runtime::{container_views, runtime};
 use super::session::{self, Start};
-use super::stack::LayerStack;
+use super::stack::{layer_stack, LayerStackProps};
 use super::state::{
     example_list, run_line_with, Action, AppState, ContextFile, FilesView, RightTab,
 };
@@ -659,9 +659,9 @@ pub fn App() -> Html {
     let embed = &state.embed;
     let theme_class = format!("theme-{}", state.theme.id());
     let stepping = state.step_mode && state.reveal.is_some();
-    let rows: Vec<_> = match state.reveal {
-        Some(n) if state.presenter || stepping => build.rows.iter().take(n).cloned().collect(),
-        _ => build.rows.clone(),
+    let rows: &[StackRow] = match state.reveal {
+        Some(n) if state.presenter || stepping => build.rows.get(..n).unwrap_or(&build.rows),
+        _ => &build.rows,
     };
     let step_view = match state.reveal {
         Some(n) if stepping => Some((n, build.rows.len())),
@@ -818,8 +818,15 @@ pub fn App() -> Html {
                                 </div>
                             }
                         }
-                        <LayerStack key={state.build_seq.to_string()} rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row}
-                            on_highlight={on_highlight.clone()} on_select={on_select_row} stepping={stepping} />
+                        { layer_stack(&LayerStackProps {
+                            rows,
+                            highlighted_line: state.highlighted_line,
+                            selected: state.selected_row,
+                            on_highlight: &on_highlight,
+                            on_select: &on_select_row,
+                            stepping,
+                            build_seq: state.build_seq,
+                        }) }
                         if build.image_id.is_some() {
                             <div class="files-switch" role="group" aria-label="files shown">
                                 { files_tab(&state, FilesView::Layer, "This layer's changes", |_| Action::FilesView(FilesView::Layer)) }
