@@ -15,7 +15,7 @@ use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
 use super::analysis::{self, analysis_view, forecast, forecast_rows};
-use super::editor::{ContextEditor, DockerfileEditor};
+use super::editor::{dockerfile_editor, ContextEditor, DockerfileEditorProps};
 use super::file_tree::{from_analysis, FileTree, SharedTree, TreeData, Writer};
 use super::layer_detail::{file_preview, layer_detail, layer_detail_panel};
 use super::lessons::lesson_panel;
@@ -750,13 +750,13 @@ pub fn App() -> Html {
                                 </button>
                             </div>
                         </div>
-                        <DockerfileEditor
-                            text={state.dockerfile.clone()}
-                            highlighted_line={state.highlighted_line}
-                            error_line={build.error_line}
-                            warning_lines={state.lint.iter().map(|w| w.line).collect::<Vec<_>>()}
-                            on_change={on_dockerfile}
-                        />
+                        { dockerfile_editor(&DockerfileEditorProps {
+                            text: &state.dockerfile,
+                            highlighted_line: state.highlighted_line,
+                            error_line: build.error_line,
+                            warning_lines: state.lint.iter().map(|w| w.line).collect(),
+                            on_change: &on_dockerfile,
+                        }) }
                         if let Some(err) = &build.error {
                             <p class="diagnostic" role="alert">
                                 { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }

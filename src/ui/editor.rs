@@ -3,14 +3,13 @@ use yew::prelude::*;
 
 use super::state::ContextFile;
 
-#[derive(Properties, PartialEq)]
-pub struct DockerfileEditorProps {
-    pub text: String,
+/// What the Dockerfile editor shows, and where its edits go.
+pub struct DockerfileEditorProps<'a> {
+    pub text: &'a str,
     pub highlighted_line: Option<usize>,
     pub error_line: Option<usize>,
-    #[prop_or_default]
     pub warning_lines: Vec<usize>,
-    pub on_change: Callback<String>,
+    pub on_change: &'a Callback<String>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -117,19 +116,18 @@ fn highlight_line(line: &str, continued: bool) -> Html {
 /// The Dockerfile editor: a textarea over a syntax-highlighted copy of its text (the
 /// textarea's own text is transparent, so the caret and selection stay native), with
 /// a line-number gutter that marks the hovered layer's line, errors and warnings.
-#[component]
-pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
-    let pre_ref = use_node_ref();
-    let onscroll = {
-        let pre_ref = pre_ref.clone();
-        Callback::from(move |e: Event| {
-            let area: HtmlTextAreaElement = e.target_unchecked_into();
-            if let Some(pre) = pre_ref.cast::<web_sys::Element>() {
-                pre.set_scroll_left(area.scroll_left());
-                pre.set_scroll_top(area.scroll_top());
-            }
-        })
-    };
+///
+/// A view function rather than a component: it keeps no state (the highlighted copy
+/// is the textarea's previous sibling, found from the scroll event), and each
+/// component type adds its own copy of Yew's component machinery to the bundle.
+pub fn dockerfile_editor(props: &DockerfileEditorProps) -> Html {
+    let onscroll = Callback::from(move |e: Event| {
+        let area: HtmlTextAreaElement = e.target_unchecked_into();
+        if let Some(pre) = area.previous_element_sibling() {
+            pre.set_scroll_left(area.scroll_left());
+            pre.set_scroll_top(area.scroll_top());
+        }
+    });
     let mut continued = false;
     let highlighted: Vec<Html> = props
         .text
@@ -162,13 +160,13 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
                 }) }
             </div>
             <div class="code-area">
-                <pre class="code-hl" ref={pre_ref} aria-hidden="true">{ for highlighted }</pre>
+                <pre class="code-hl" aria-hidden="true">{ for highlighted }</pre>
                 <textarea
                     id="dockerfile"
                     aria-label="Dockerfile"
                     spellcheck="false"
                     wrap="off"
-                    value={props.text.clone()}
+                    value={props.text.to_string()}
                     rows={line_count.max(8).to_string()}
                     {oninput}
                     {onscroll}
