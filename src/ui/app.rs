@@ -15,7 +15,10 @@ use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
 use super::analysis::{self, analysis_view, forecast, forecast_rows};
-use super::editor::{dockerfile_editor, ContextEditor, DockerfileEditorProps};
+use super::editor::{
+    context_editor, dockerfile_editor, ContextEditorProps, ContextEditorState,
+    DockerfileEditorProps,
+};
 use super::file_tree::{from_analysis, FileTree, SharedTree, TreeData, Writer};
 use super::layer_detail::{file_preview, layer_detail, layer_detail_panel};
 use super::lessons::lesson_panel;
@@ -173,6 +176,10 @@ fn send<T: 'static>(state: &UseReducerHandle<AppState>, make: fn(T) -> Action) -
 pub fn App() -> Html {
     let state = use_reducer(AppState::initial);
     let world = use_mut_ref(World::default);
+    let context_editor_state = ContextEditorState {
+        new_name: use_state(String::new),
+        renaming: use_state(|| None::<String>),
+    };
     // The newest state, for callbacks registered once (postMessage).
     let latest = use_mut_ref(AppState::initial);
     *latest.borrow_mut() = (*state).clone();
@@ -775,9 +782,16 @@ pub fn App() -> Html {
                             </ul>
                         }
                         if panel_shown(embed, Panel::Context) {
-                            <ContextEditor files={state.context.clone()} selected={state.selected_file}
-                                on_change={on_file} on_select={on_select_file} on_add={on_add_file}
-                                on_rename={on_rename_file} on_delete={on_delete_file} />
+                            { context_editor(&ContextEditorProps {
+                                files: &state.context,
+                                selected: state.selected_file,
+                                state: &context_editor_state,
+                                on_change: &on_file,
+                                on_select: &on_select_file,
+                                on_add: &on_add_file,
+                                on_rename: &on_rename_file,
+                                on_delete: &on_delete_file,
+                            }) }
                         }
                     </section>
                 }

@@ -176,22 +176,33 @@ pub fn dockerfile_editor(props: &DockerfileEditorProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ContextEditorProps {
-    pub files: Vec<ContextFile>,
+/// The context editor's own state: what is typed as a new file's path, and the new
+/// name while a file is being renamed. The page owns it (two `use_state`s), so the
+/// editor can be a view function.
+pub struct ContextEditorState {
+    pub new_name: UseStateHandle<String>,
+    pub renaming: UseStateHandle<Option<String>>,
+}
+
+/// What the context editor shows, and where its edits go.
+pub struct ContextEditorProps<'a> {
+    pub files: &'a [ContextFile],
     pub selected: usize,
-    pub on_change: Callback<(usize, String)>,
-    pub on_select: Callback<usize>,
-    pub on_add: Callback<String>,
-    pub on_rename: Callback<(usize, String)>,
-    pub on_delete: Callback<usize>,
+    pub state: &'a ContextEditorState,
+    pub on_change: &'a Callback<(usize, String)>,
+    pub on_select: &'a Callback<usize>,
+    pub on_add: &'a Callback<String>,
+    pub on_rename: &'a Callback<(usize, String)>,
+    pub on_delete: &'a Callback<usize>,
 }
 
 /// The build context: a file list (add, rename, delete), the selected file's text below.
-#[component]
-pub fn ContextEditor(props: &ContextEditorProps) -> Html {
-    let new_name = use_state(String::new);
-    let renaming = use_state(|| None::<String>);
+///
+/// A view function rather than a component: each component type adds its own copy
+/// of Yew's component machinery to the bundle.
+pub fn context_editor(props: &ContextEditorProps) -> Html {
+    let new_name = props.state.new_name.clone();
+    let renaming = props.state.renaming.clone();
     let index = props.selected.min(props.files.len().saturating_sub(1));
     let tabs = props.files.iter().enumerate().map(|(i, f)| {
         let on_select = props.on_select.clone();
