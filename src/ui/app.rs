@@ -695,7 +695,7 @@ pub fn App() -> Html {
                     { fixed("<h1 class=\"brand\">layerlab</h1>\
                         <p class=\"tagline\">Docker you can take apart: build time makes an image, runtime makes containers.</p>") }
                     <div class="toolbar">
-                        { fixed("<label class=\"sr-only\" for=\"example-select\">Example project</label>") }
+                        { fixed("<label for=\"example-select\" class=\"sr-only\">Example project</label>") }
                         <select id="example-select" onchange={on_example} aria-label="Example project">
                             { for example_list().iter().map(|ex| html! {
                                 <option value={ex.id} selected={state.example == ex.id}>{ex.title}</option>

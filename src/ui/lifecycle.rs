@@ -68,7 +68,7 @@ pub fn lifecycle(current: Option<LifecycleStage>) -> Html {
                     let active = current == Some(*stage);
                     html! {
                         <>
-                            if i > 0 { { super::markup::fixed("<li class=\"arrow\" aria-hidden=\"true\">→</li>") } }
+                            if i > 0 { { super::markup::fixed("<li aria-hidden=\"true\" class=\"arrow\">→</li>") } }
                             <li class={classes!("stage", active.then_some("active"))}
                                 title={*what}
                                 aria-current={active.then_some("step")}>
