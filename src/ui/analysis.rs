@@ -7,6 +7,8 @@ use crate::engine::analysis::{efficiency, StepForecast, StepOutcome};
 use crate::engine::build::events::human_size;
 use crate::engine::daemon::ImageRecord;
 
+use super::markup::fixed;
+
 #[derive(Clone, PartialEq)]
 pub struct AnalysisView {
     pub score: f64,
@@ -60,22 +62,17 @@ pub fn analysis_view(img: &ImageRecord) -> AnalysisView {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct AnalysisProps {
-    pub view: AnalysisView,
-}
-
-#[component]
-pub fn Analysis(props: &AnalysisProps) -> Html {
-    let v = &props.view;
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn analysis(v: &AnalysisView) -> Html {
     let max = v.sizes.iter().map(|s| s.1).max().unwrap_or(1).max(1);
     html! {
         <div class="analysis">
             <details class="efficiency" open=true>
                 <summary>{format!("Efficiency {:.1}% · wasted {} of {}", v.score * 100.0, human_size(v.wasted_bytes), human_size(v.total_bytes))}</summary>
-                <p class="muted small">{"Bytes that a later layer overwrites or deletes are still stored (and shipped) in the earlier layer. Each hidden version is counted once."}</p>
+                { fixed("<p class=\"muted small\">Bytes that a later layer overwrites or deletes are still stored (and shipped) in the earlier layer. Each hidden version is counted once.</p>") }
                 if v.wasted.is_empty() {
-                    <p class="small">{"Nothing wasted: no layer hides another layer's files."}</p>
+                    { fixed("<p class=\"small\">Nothing wasted: no layer hides another layer's files.</p>") }
                 } else {
                     <ul class="wasted">
                         { for v.wasted.iter().map(|(p, n, b)| html! {
@@ -85,7 +82,7 @@ pub fn Analysis(props: &AnalysisProps) -> Html {
                 }
             </details>
             <details class="sizes">
-                <summary>{"Size by layer"}</summary>
+                { fixed("<summary>Size by layer</summary>") }
                 <ul class="size-chart" aria-label="size by layer, bottom first">
                     { for v.sizes.iter().map(|(label, size)| {
                         let pct = (*size as f64 / max as f64 * 100.0).max(0.5);
@@ -101,16 +98,11 @@ pub fn Analysis(props: &AnalysisProps) -> Html {
                 </ul>
             </details>
             <details class="config">
-                <summary>{"Image config (its sha256 is the image ID)"}</summary>
+                { fixed("<summary>Image config (its sha256 is the image ID)</summary>") }
                 <pre class="json">{v.config_json.clone()}</pre>
             </details>
         </div>
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ForecastProps {
-    pub steps: Vec<(String, String, bool)>,
 }
 
 /// Turns a forecast into rows: (step title, outcome text, would run).
@@ -128,11 +120,12 @@ pub fn forecast_rows(f: &[StepForecast]) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-#[component]
-pub fn Forecast(props: &ForecastProps) -> Html {
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn forecast(steps: &[(String, String, bool)]) -> Html {
     html! {
         <ul class="forecast" aria-label="what would rebuild">
-            { for props.steps.iter().map(|(title, text, run)| html! {
+            { for steps.iter().map(|(title, text, run)| html! {
                 <li class={classes!(run.then_some("would-run"))}>
                     <code>{title.clone()}</code>{" "}<span class="small">{text.clone()}</span>
                 </li>

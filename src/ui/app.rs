@@ -14,19 +14,23 @@ use crate::engine::lessons::{self, LessonState};
 use crate::engine::scenario::{self, Panel, Scenario, Theme};
 use crate::engine::world::World;
 
-use super::analysis::{analysis_view, forecast_rows, Analysis, Forecast};
-use super::editor::{ContextEditor, DockerfileEditor};
+use super::analysis::{self, analysis_view, forecast, forecast_rows};
+use super::editor::{
+    context_editor, dockerfile_editor, ContextEditorProps, ContextEditorState,
+    DockerfileEditorProps,
+};
 use super::file_tree::{from_analysis, FileTree, SharedTree, TreeData, Writer};
-use super::layer_detail::{file_preview, layer_detail, LayerDetail};
-use super::lessons::LessonPanel;
-use super::lifecycle::Lifecycle;
-use super::runtime::{container_views, Runtime};
+use super::layer_detail::{file_preview, layer_detail, layer_detail_panel};
+use super::lessons::lesson_panel;
+use super::lifecycle::lifecycle;
+use super::markup::{fixed, preview};
+use super::runtime::{container_views, runtime};
 use super::session::{self, Start};
-use super::stack::LayerStack;
+use super::stack::{layer_stack, LayerStackProps};
 use super::state::{
     example_list, run_line_with, Action, AppState, ContextFile, FilesView, RightTab,
 };
-use super::tags::{tag_views, Tags};
+use super::tags::{tag_views, tags};
 use super::terminal::Terminal;
 
 /// Loads a scenario: editors first, then its commands replayed on a fresh world (or
@@ -137,10 +141,45 @@ fn panel_shown(embed: &Option<Vec<Panel>>, p: Panel) -> bool {
     }
 }
 
+/// A switch button of the image panel: which files are shown.
+fn files_tab(
+    state: &UseReducerHandle<AppState>,
+    v: FilesView,
+    label: &'static str,
+    select: fn(MouseEvent) -> Action,
+) -> Html {
+    let active = state.files_view == v;
+    html! { <button class="tool" aria-pressed={active.to_string()} onclick={send(state, select)}>{label}</button> }
+}
+
+/// A tab of the right panel.
+fn tab(
+    state: &UseReducerHandle<AppState>,
+    t: RightTab,
+    label: &'static str,
+    select: fn(MouseEvent) -> Action,
+) -> Html {
+    let active = state.right_tab == t;
+    html! { <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))} onclick={send(state, select)}>{label}</button> }
+}
+
+/// A callback that turns its argument into one reducer action. Most of the page's
+/// callbacks only tell the reducer what happened: sharing one closure type per
+/// argument type (a `fn` pointer picks the action) keeps one copy of that code in the
+/// bundle instead of one per button.
+fn send<T: 'static>(state: &UseReducerHandle<AppState>, make: fn(T) -> Action) -> Callback<T> {
+    let state = state.clone();
+    Callback::from(move |v: T| state.dispatch(make(v)))
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::initial);
     let world = use_mut_ref(World::default);
+    let context_editor_state = ContextEditorState {
+        new_name: use_state(String::new),
+        renaming: use_state(|| None::<String>),
+    };
     // The newest state, for callbacks registered once (postMessage).
     let latest = use_mut_ref(AppState::initial);
     *latest.borrow_mut() = (*state).clone();
@@ -399,36 +438,14 @@ pub fn App() -> Html {
         let tag = state.tag.clone();
         Callback::from(move |_| on_command.emit(format!("docker build -t {tag} .")))
     };
-    let dispatch = |make: fn(String) -> Action| {
-        let state = state.clone();
-        Callback::from(move |v: String| state.dispatch(make(v)))
-    };
-    let on_dockerfile = dispatch(Action::EditDockerfile);
-    let on_file = {
-        let state = state.clone();
-        Callback::from(move |(i, text): (usize, String)| state.dispatch(Action::EditFile(i, text)))
-    };
-    let on_select_file = {
-        let state = state.clone();
-        Callback::from(move |i: usize| state.dispatch(Action::SelectFile(i)))
-    };
-    let on_add_file = dispatch(Action::AddFile);
-    let on_rename_file = {
-        let state = state.clone();
-        Callback::from(move |(i, p): (usize, String)| state.dispatch(Action::RenameFile(i, p)))
-    };
-    let on_delete_file = {
-        let state = state.clone();
-        Callback::from(move |i: usize| state.dispatch(Action::DeleteFile(i)))
-    };
-    let on_highlight = {
-        let state = state.clone();
-        Callback::from(move |line: Option<usize>| state.dispatch(Action::Highlight(line)))
-    };
-    let on_select_row = {
-        let state = state.clone();
-        Callback::from(move |row: Option<usize>| state.dispatch(Action::SelectRow(row)))
-    };
+    let on_dockerfile = send(&state, Action::EditDockerfile);
+    let on_file = send(&state, |(i, text)| Action::EditFile(i, text));
+    let on_select_file = send(&state, Action::SelectFile);
+    let on_add_file = send(&state, Action::AddFile);
+    let on_rename_file = send(&state, |(i, p)| Action::RenameFile(i, p));
+    let on_delete_file = send(&state, Action::DeleteFile);
+    let on_highlight = send(&state, Action::Highlight);
+    let on_select_row = send(&state, Action::SelectRow);
     let on_select_id = {
         let on_command = on_command.clone();
         Callback::from(move |id: String| {
@@ -460,10 +477,7 @@ pub fn App() -> Html {
             state.dispatch(Action::Share(Some(links)));
         })
     };
-    let on_close_share = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Share(None)))
-    };
+    let on_close_share = send(&state, |_: MouseEvent| Action::Share(None));
     let on_theme = {
         let state = state.clone();
         let next = match state.theme {
@@ -472,10 +486,7 @@ pub fn App() -> Html {
         };
         Callback::from(move |_| state.dispatch(Action::SetTheme(next)))
     };
-    let on_presenter = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::TogglePresenter))
-    };
+    let on_presenter = send(&state, |_: MouseEvent| Action::TogglePresenter);
     let on_reset = {
         let state = state.clone();
         let world = world.clone();
@@ -486,15 +497,8 @@ pub fn App() -> Html {
             load_scenario(&state, &world, &Scenario::from_example(&examples::NODE_API));
         })
     };
-    let on_close_banner = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Banner(None)))
-    };
-
-    let on_lessons = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::ToggleLessons))
-    };
+    let on_close_banner = send(&state, |_: MouseEvent| Action::Banner(None));
+    let on_lessons = send(&state, |_: MouseEvent| Action::ToggleLessons);
     let on_start_lesson = {
         let state = state.clone();
         let world = world.clone();
@@ -524,10 +528,7 @@ pub fn App() -> Html {
             state.dispatch(Action::StartLesson(id));
         })
     };
-    let on_exit_lesson = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::ExitLesson))
-    };
+    let on_exit_lesson = send(&state, |()| Action::ExitLesson);
 
     let on_forecast = {
         let state = state.clone();
@@ -566,26 +567,14 @@ pub fn App() -> Html {
             },
         )
     };
-    let on_toggle_step = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::ToggleStep))
-    };
+    let on_toggle_step = send(&state, |_: MouseEvent| Action::ToggleStep);
     let on_next_step = {
         let state = state.clone();
         let total = state.build.rows.len();
         let shown = state.reveal.unwrap_or(total);
         Callback::from(move |_| state.dispatch(Action::Reveal(Some((shown + 1).min(total)))))
     };
-    let on_show_all = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Reveal(None)))
-    };
-    let files_tab = |v: FilesView, label: &str| {
-        let active = state.files_view == v;
-        let state = state.clone();
-        let onclick = Callback::from(move |_| state.dispatch(Action::FilesView(v)));
-        html! { <button class="tool" aria-pressed={active.to_string()} {onclick}>{label.to_string()}</button> }
-    };
+    let on_show_all = send(&state, |_: MouseEvent| Action::Reveal(None));
     let on_open_fs = {
         let state = state.clone();
         let world = world.clone();
@@ -603,10 +592,7 @@ pub fn App() -> Html {
             }
         })
     };
-    let on_writer = {
-        let state = state.clone();
-        Callback::from(move |row: usize| state.dispatch(Action::SelectRow(Some(row))))
-    };
+    let on_writer = send(&state, |row| Action::SelectRow(Some(row)));
 
     let w = world.borrow();
     let build = &state.build;
@@ -676,22 +662,13 @@ pub fn App() -> Html {
             }
         })
     };
-    let on_close = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::SelectRow(None)))
-    };
-    let tab = |t: RightTab, label: &str| {
-        let active = state.right_tab == t;
-        let state = state.clone();
-        let onclick = Callback::from(move |_| state.dispatch(Action::Tab(t)));
-        html! { <button role="tab" aria-selected={active.to_string()} class={classes!("tab", active.then_some("active"))} {onclick}>{label.to_string()}</button> }
-    };
+    let on_close = send(&state, |()| Action::SelectRow(None));
     let embed = &state.embed;
     let theme_class = format!("theme-{}", state.theme.id());
     let stepping = state.step_mode && state.reveal.is_some();
-    let rows: Vec<_> = match state.reveal {
-        Some(n) if state.presenter || stepping => build.rows.iter().take(n).cloned().collect(),
-        _ => build.rows.clone(),
+    let rows: &[StackRow] = match state.reveal {
+        Some(n) if state.presenter || stepping => build.rows.get(..n).unwrap_or(&build.rows),
+        _ => &build.rows,
     };
     let step_view = match state.reveal {
         Some(n) if stepping => Some((n, build.rows.len())),
@@ -715,10 +692,10 @@ pub fn App() -> Html {
         <div class={classes!("app", theme_class, state.presenter.then_some("presenter"), embed.is_some().then_some("embed"))}>
             if embed.is_none() {
                 <header class="topbar">
-                    <h1 class="brand">{"layerlab"}</h1>
-                    <p class="tagline">{"Docker you can take apart: build time makes an image, runtime makes containers."}</p>
+                    { fixed("<h1 class=\"brand\">layerlab</h1>\
+                        <p class=\"tagline\">Docker you can take apart: build time makes an image, runtime makes containers.</p>") }
                     <div class="toolbar">
-                        <label class="sr-only" for="example-select">{"Example project"}</label>
+                        { fixed("<label for=\"example-select\" class=\"sr-only\">Example project</label>") }
                         <select id="example-select" onchange={on_example} aria-label="Example project">
                             { for example_list().iter().map(|ex| html! {
                                 <option value={ex.id} selected={state.example == ex.id}>{ex.title}</option>
@@ -761,14 +738,14 @@ pub fn App() -> Html {
                 </div>
             }
             if panel_shown(embed, Panel::Lifecycle) && embed.is_none() || embed.as_ref().is_some_and(|p| p.contains(&Panel::Lifecycle)) {
-                <Lifecycle stage={state.stage} />
+                { lifecycle(state.stage) }
             }
             <main class={layout}>
                 if show_editor {
                     <section class="panel editor-panel" aria-label="Dockerfile and build context">
                         if state.lessons_open && embed.is_none() {
-                            <LessonPanel progress={state.lesson.clone()} feedback={state.lesson_feedback.clone()}
-                                done={state.lessons_done.clone()} on_start={on_start_lesson} on_exit={on_exit_lesson} />
+                            { lesson_panel(state.lesson.as_ref(), state.lesson_feedback.as_ref(),
+                                &state.lessons_done, &on_start_lesson, &on_exit_lesson) }
                         }
                         <div class="panel-head">
                             <h2>{"Dockerfile"}</h2>
@@ -780,13 +757,13 @@ pub fn App() -> Html {
                                 </button>
                             </div>
                         </div>
-                        <DockerfileEditor
-                            text={state.dockerfile.clone()}
-                            highlighted_line={state.highlighted_line}
-                            error_line={build.error_line}
-                            warning_lines={state.lint.iter().map(|w| w.line).collect::<Vec<_>>()}
-                            on_change={on_dockerfile}
-                        />
+                        { dockerfile_editor(&DockerfileEditorProps {
+                            text: &state.dockerfile,
+                            highlighted_line: state.highlighted_line,
+                            error_line: build.error_line,
+                            warning_lines: state.lint.iter().map(|w| w.line).collect(),
+                            on_change: &on_dockerfile,
+                        }) }
                         if let Some(err) = &build.error {
                             <p class="diagnostic" role="alert">
                                 { match build.error_line { Some(l) => format!("line {l}: {err}"), None => err.clone() } }
@@ -805,9 +782,16 @@ pub fn App() -> Html {
                             </ul>
                         }
                         if panel_shown(embed, Panel::Context) {
-                            <ContextEditor files={state.context.clone()} selected={state.selected_file}
-                                on_change={on_file} on_select={on_select_file} on_add={on_add_file}
-                                on_rename={on_rename_file} on_delete={on_delete_file} />
+                            { context_editor(&ContextEditorProps {
+                                files: &state.context,
+                                selected: state.selected_file,
+                                state: &context_editor_state,
+                                on_change: &on_file,
+                                on_select: &on_select_file,
+                                on_add: &on_add_file,
+                                on_rename: &on_rename_file,
+                                on_delete: &on_delete_file,
+                            }) }
                         }
                     </section>
                 }
@@ -825,11 +809,10 @@ pub fn App() -> Html {
                                 <div><strong>{"Recorded for runtime (not run): "}</strong>{build.recorded.join(" · ")}</div>
                             </div>
                         }
-                        <p class="legend">
-                            <span class="swatch fs"></span>{"filesystem layer (read-only)"}
-                            <span class="swatch meta"></span>{"metadata only"}
-                            <span class="swatch base"></span>{"base image layers"}
-                        </p>
+                        { fixed("<p class=\"legend\">\
+                            <span class=\"swatch fs\"></span>filesystem layer (read-only)\
+                            <span class=\"swatch meta\"></span>metadata only\
+                            <span class=\"swatch base\"></span>base image layers</p>") }
                         if state.presenter {
                             <p class="muted small">{format!("Presenter: ← → step through the stack ({} of {} rows)", rows.len(), build.rows.len())}</p>
                         }
@@ -849,43 +832,47 @@ pub fn App() -> Html {
                                 </div>
                             }
                         }
-                        <LayerStack key={state.build_seq.to_string()} rows={rows} highlighted_line={state.highlighted_line} selected={state.selected_row}
-                            on_highlight={on_highlight.clone()} on_select={on_select_row} stepping={stepping} />
+                        { layer_stack(&LayerStackProps {
+                            rows,
+                            highlighted_line: state.highlighted_line,
+                            selected: state.selected_row,
+                            on_highlight: &on_highlight,
+                            on_select: &on_select_row,
+                            stepping,
+                            build_seq: state.build_seq,
+                        }) }
                         if build.image_id.is_some() {
                             <div class="files-switch" role="group" aria-label="files shown">
-                                { files_tab(FilesView::Layer, "This layer's changes") }
-                                { files_tab(FilesView::Filesystem, "Whole filesystem") }
+                                { files_tab(&state, FilesView::Layer, "This layer's changes", |_| Action::FilesView(FilesView::Layer)) }
+                                { files_tab(&state, FilesView::Filesystem, "Whole filesystem", |_| Action::FilesView(FilesView::Filesystem)) }
                             </div>
                         }
                         if state.files_view == FilesView::Filesystem {
                             if let Some(tree) = (*fs_tree).clone() {
                                 <section class="fs-view" aria-label="the image's whole filesystem">
-                                    <p class="muted small">{"The image's final filesystem: every layer applied in order, later layers hiding earlier versions and whiteouts removing files. Each entry names the Dockerfile line whose layer last wrote it."}</p>
+                                    { fixed("<p class=\"muted small\">The image's final filesystem: every layer applied in order, later layers hiding earlier versions and whiteouts removing files. Each entry names the Dockerfile line whose layer last wrote it.</p>") }
                                     <FileTree {tree} label="whole filesystem" sizes=true on_open={on_open_fs}
                                         on_writer={on_writer} on_highlight={on_highlight} />
-                                    if let Some((path, text)) = &state.preview {
-                                        <div class="preview">
-                                            <div class="muted small">{path.clone()}</div>
-                                            <pre>{text.clone()}</pre>
-                                        </div>
+                                    if let Some(p) = &state.preview {
+                                        { preview(p) }
                                     }
                                 </section>
                             }
                         } else if let Some((d, _)) = &detail {
-                            <LayerDetail detail={d.clone()} preview={state.preview.clone()} {on_open} {on_close} />
+                            { layer_detail_panel(d, state.preview.as_ref(), &on_open, &on_close) }
                         } else if build.image_id.is_some() {
-                            <p class="muted small">{"Click a filesystem layer to see what it changed."}</p>
+                            { fixed("<p class=\"muted small\">Click a filesystem layer to see what it changed.</p>") }
                         }
                         <div class="forecast-bar">
                             <button class="tool" onclick={on_forecast} title="Runs the build on a copy of the engine and reports which steps the cache would answer">{"What would rebuild?"}</button>
                         </div>
                         { match &state.forecast {
-                            Some(Ok(steps)) => html! { <Forecast steps={steps.clone()} /> },
+                            Some(Ok(steps)) => forecast(steps),
                             Some(Err(e)) => html! { <p class="diagnostic">{e.clone()}</p> },
                             None => html! {},
                         } }
                         if let Some(a) = analysis.as_ref() {
-                            <Analysis view={a.clone()} />
+                            { analysis::analysis(a) }
                         }
                         <details class="build-log">
                             <summary>{format!("Build log (docker build --progress=plain) · simulated {:.1}s", build.simulated_ms as f64 / 1000.0)}</summary>
@@ -896,13 +883,13 @@ pub fn App() -> Html {
                 if show_right {
                     <section class="panel right-panel" aria-label="Containers, tags and registries">
                         <div class="tabs" role="tablist">
-                            { tab(RightTab::Runtime, "Containers") }
-                            { tab(RightTab::Tags, "Tags & registries") }
+                            { tab(&state, RightTab::Runtime, "Containers", |_| Action::Tab(RightTab::Runtime)) }
+                            { tab(&state, RightTab::Tags, "Tags & registries", |_| Action::Tab(RightTab::Tags)) }
                         </div>
                         if state.right_tab == RightTab::Runtime {
-                            <Runtime {containers} {volumes} />
+                            { runtime(&containers, &volumes) }
                         } else {
-                            <Tags {images} {repos} marks={state.marks.clone()} />
+                            { tags(&images, &repos, &state.marks) }
                         }
                     </section>
                 }

@@ -3,14 +3,13 @@ use yew::prelude::*;
 
 use super::state::ContextFile;
 
-#[derive(Properties, PartialEq)]
-pub struct DockerfileEditorProps {
-    pub text: String,
+/// What the Dockerfile editor shows, and where its edits go.
+pub struct DockerfileEditorProps<'a> {
+    pub text: &'a str,
     pub highlighted_line: Option<usize>,
     pub error_line: Option<usize>,
-    #[prop_or_default]
     pub warning_lines: Vec<usize>,
-    pub on_change: Callback<String>,
+    pub on_change: &'a Callback<String>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -117,19 +116,18 @@ fn highlight_line(line: &str, continued: bool) -> Html {
 /// The Dockerfile editor: a textarea over a syntax-highlighted copy of its text (the
 /// textarea's own text is transparent, so the caret and selection stay native), with
 /// a line-number gutter that marks the hovered layer's line, errors and warnings.
-#[component]
-pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
-    let pre_ref = use_node_ref();
-    let onscroll = {
-        let pre_ref = pre_ref.clone();
-        Callback::from(move |e: Event| {
-            let area: HtmlTextAreaElement = e.target_unchecked_into();
-            if let Some(pre) = pre_ref.cast::<web_sys::Element>() {
-                pre.set_scroll_left(area.scroll_left());
-                pre.set_scroll_top(area.scroll_top());
-            }
-        })
-    };
+///
+/// A view function rather than a component: it keeps no state (the highlighted copy
+/// is the textarea's previous sibling, found from the scroll event), and each
+/// component type adds its own copy of Yew's component machinery to the bundle.
+pub fn dockerfile_editor(props: &DockerfileEditorProps) -> Html {
+    let onscroll = Callback::from(move |e: Event| {
+        let area: HtmlTextAreaElement = e.target_unchecked_into();
+        if let Some(pre) = area.previous_element_sibling() {
+            pre.set_scroll_left(area.scroll_left());
+            pre.set_scroll_top(area.scroll_top());
+        }
+    });
     let mut continued = false;
     let highlighted: Vec<Html> = props
         .text
@@ -162,13 +160,13 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
                 }) }
             </div>
             <div class="code-area">
-                <pre class="code-hl" ref={pre_ref} aria-hidden="true">{ for highlighted }</pre>
+                <pre class="code-hl" aria-hidden="true">{ for highlighted }</pre>
                 <textarea
                     id="dockerfile"
                     aria-label="Dockerfile"
                     spellcheck="false"
                     wrap="off"
-                    value={props.text.clone()}
+                    value={props.text.to_string()}
                     rows={line_count.max(8).to_string()}
                     {oninput}
                     {onscroll}
@@ -178,22 +176,33 @@ pub fn DockerfileEditor(props: &DockerfileEditorProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ContextEditorProps {
-    pub files: Vec<ContextFile>,
+/// The context editor's own state: what is typed as a new file's path, and the new
+/// name while a file is being renamed. The page owns it (two `use_state`s), so the
+/// editor can be a view function.
+pub struct ContextEditorState {
+    pub new_name: UseStateHandle<String>,
+    pub renaming: UseStateHandle<Option<String>>,
+}
+
+/// What the context editor shows, and where its edits go.
+pub struct ContextEditorProps<'a> {
+    pub files: &'a [ContextFile],
     pub selected: usize,
-    pub on_change: Callback<(usize, String)>,
-    pub on_select: Callback<usize>,
-    pub on_add: Callback<String>,
-    pub on_rename: Callback<(usize, String)>,
-    pub on_delete: Callback<usize>,
+    pub state: &'a ContextEditorState,
+    pub on_change: &'a Callback<(usize, String)>,
+    pub on_select: &'a Callback<usize>,
+    pub on_add: &'a Callback<String>,
+    pub on_rename: &'a Callback<(usize, String)>,
+    pub on_delete: &'a Callback<usize>,
 }
 
 /// The build context: a file list (add, rename, delete), the selected file's text below.
-#[component]
-pub fn ContextEditor(props: &ContextEditorProps) -> Html {
-    let new_name = use_state(String::new);
-    let renaming = use_state(|| None::<String>);
+///
+/// A view function rather than a component: each component type adds its own copy
+/// of Yew's component machinery to the bundle.
+pub fn context_editor(props: &ContextEditorProps) -> Html {
+    let new_name = props.state.new_name.clone();
+    let renaming = props.state.renaming.clone();
     let index = props.selected.min(props.files.len().saturating_sub(1));
     let tabs = props.files.iter().enumerate().map(|(i, f)| {
         let on_select = props.on_select.clone();
@@ -290,7 +299,7 @@ pub fn ContextEditor(props: &ContextEditorProps) -> Html {
                     {oninput}
                 />
             } else {
-                <p class="empty-note">{"The context is empty: COPY has nothing to copy."}</p>
+                { super::markup::fixed("<p class=\"empty-note\">The context is empty: COPY has nothing to copy.</p>") }
             }
         </div>
     }

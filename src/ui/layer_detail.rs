@@ -95,32 +95,30 @@ pub fn file_preview(layer: &Layer, path: &str) -> String {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct LayerDetailProps {
-    pub detail: LayerDetailView,
-    pub preview: Option<(String, String)>,
-    pub on_open: Callback<String>,
-    pub on_close: Callback<()>,
-}
-
-#[component]
-pub fn LayerDetail(props: &LayerDetailProps) -> Html {
-    let d = &props.detail;
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+/// Keyed, so that it replaces the whole-filesystem section instead of patching it.
+pub fn layer_detail_panel(
+    d: &LayerDetailView,
+    preview: Option<&(String, String)>,
+    on_open: &Callback<String>,
+    on_close: &Callback<()>,
+) -> Html {
     let close = {
-        let cb = props.on_close.clone();
+        let cb = on_close.clone();
         Callback::from(move |_| cb.emit(()))
     };
     html! {
-            <section class="layer-detail" aria-label="layer contents">
+            <section key="layer-detail" class="layer-detail" aria-label="layer contents">
                 <header>
                     <strong>{d.title.clone()}</strong>
                     <button class="link" onclick={close} aria-label="close layer contents">{"✕"}</button>
                 </header>
                 <div class="muted small"><code>{d.diff_id.clone()}</code>{format!(" · {} of files · {} as a tar", human_size(d.content_size), human_size(d.size))}</div>
-                <p class="muted small">{"+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq)."}</p>
+                { super::markup::fixed("<p class=\"muted small\">+ added, ~ modified, − deleted (stored in the layer as a .wh. whiteout file; a directory replaced wholesale is marked opaque with .wh..wh..opq).</p>") }
                 if let Some(tree) = &d.tree {
                     <super::file_tree::FileTree tree={tree.clone()} label={format!("changes of {}", d.title)}
-                        open_depth={usize::MAX} sizes=true on_open={Some(props.on_open.clone())} />
+                        open_depth={usize::MAX} sizes=true on_open={Some(on_open.clone())} />
                 }
                 <details class="changes-list" open={d.tree.is_none()}>
                     <summary class="small">{"as a list"}</summary
@@ -128,7 +126,7 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
                 <ul class="changes">
                         { for d.changes.iter().map(|c| {
                             let open = {
-                                let cb = props.on_open.clone();
+                                let cb = on_open.clone();
                                 let path = c.path.clone();
                                 Callback::from(move |_| cb.emit(path.clone()))
                             };
@@ -154,11 +152,8 @@ pub fn LayerDetail(props: &LayerDetailProps) -> Html {
                         if d.truncated > 0 { <li class="muted small">{format!("… and {} more entries", d.truncated)}</li> }
                     </ul>
                 </details>
-                if let Some((path, text)) = &props.preview {
-                    <div class="preview">
-                        <div class="muted small">{path.clone()}</div>
-                        <pre>{text.clone()}</pre>
-                    </div>
+                if let Some(p) = preview {
+                    { super::markup::preview(p) }
                 }
             </section>
         }

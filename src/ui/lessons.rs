@@ -5,30 +5,28 @@ use yew::prelude::*;
 
 use crate::engine::lessons::{self, CheckResult, LessonProgress};
 
-#[derive(Properties, PartialEq)]
-pub struct LessonPanelProps {
-    pub progress: Option<LessonProgress>,
-    pub feedback: Option<CheckResult>,
-    pub done: Vec<String>,
-    pub on_start: Callback<String>,
-    pub on_exit: Callback<()>,
-}
-
-#[component]
-pub fn LessonPanel(props: &LessonPanelProps) -> Html {
-    let Some(progress) = &props.progress else {
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn lesson_panel(
+    progress: Option<&LessonProgress>,
+    feedback: Option<&CheckResult>,
+    done: &[String],
+    on_start: &Callback<String>,
+    on_exit: &Callback<()>,
+) -> Html {
+    let Some(progress) = progress else {
         return html! {
             <section class="lessons" aria-label="lessons">
-                <h2>{"Lessons"}</h2>
-                <p class="muted small">{"Each lesson is a few steps; layerlab checks them against what really happened in the engine."}</p>
+                { super::markup::fixed("<h2>Lessons</h2>\
+                    <p class=\"muted small\">Each lesson is a few steps; layerlab checks them against what really happened in the engine.</p>") }
                 <ol class="lesson-list">
                     { for lessons::all().iter().map(|l| {
                         let start = {
-                            let cb = props.on_start.clone();
+                            let cb = on_start.clone();
                             let id = l.id.to_string();
                             Callback::from(move |_| cb.emit(id.clone()))
                         };
-                        let done = props.done.iter().any(|d| d == l.id);
+                        let done = done.iter().any(|d| d == l.id);
                         html! {
                             <li>
                                 <button class="link lesson-start" onclick={start} data-lesson={l.id}>{l.title}</button>
@@ -45,7 +43,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
         return html! {};
     };
     let exit = {
-        let cb = props.on_exit.clone();
+        let cb = on_exit.clone();
         Callback::from(move |_| cb.emit(()))
     };
     let finished = progress.is_finished(lesson);
@@ -74,7 +72,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             </ol>
             if finished {
                 <p class="lesson-feedback ok" role="status">{"Lesson complete. ✓"}</p>
-            } else if let Some(f) = &props.feedback {
+            } else if let Some(f) = feedback {
                 <p class={classes!("lesson-feedback", f.done.then_some("ok"))} role="status">{f.feedback.clone()}</p>
             }
         </section>

@@ -58,21 +58,17 @@ const STAGES: &[(LifecycleStage, &str, &str)] = &[
     ),
 ];
 
-#[derive(Properties, PartialEq)]
-pub struct LifecycleProps {
-    pub stage: Option<LifecycleStage>,
-}
-
-#[component]
-pub fn Lifecycle(props: &LifecycleProps) -> Html {
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn lifecycle(current: Option<LifecycleStage>) -> Html {
     html! {
         <nav class="lifecycle" aria-label="image lifecycle">
             <ol>
                 { for STAGES.iter().enumerate().map(|(i, (stage, label, what))| {
-                    let active = props.stage == Some(*stage);
+                    let active = current == Some(*stage);
                     html! {
                         <>
-                            if i > 0 { <li class="arrow" aria-hidden="true">{"→"}</li> }
+                            if i > 0 { { super::markup::fixed("<li aria-hidden=\"true\" class=\"arrow\">→</li>") } }
                             <li class={classes!("stage", active.then_some("active"))}
                                 title={*what}
                                 aria-current={active.then_some("step")}>

@@ -8,6 +8,7 @@ mod file_tree;
 mod layer_detail;
 mod lessons;
 mod lifecycle;
+mod markup;
 mod runtime;
 mod session;
 mod stack;

@@ -11,6 +11,7 @@ use crate::engine::runtime::{MountSource, State};
 use crate::engine::world::World;
 
 use super::file_tree::{from_diff, FileTree, SharedTree};
+use super::markup::fixed;
 
 /// What the runtime view shows of one container.
 #[derive(Clone, PartialEq)]
@@ -128,25 +129,19 @@ pub fn container_views(world: &World) -> (Vec<ContainerView>, Vec<VolumeView>) {
     (views, volumes)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RuntimeProps {
-    pub containers: Vec<ContainerView>,
-    pub volumes: Vec<VolumeView>,
-}
-
-#[component]
-pub fn Runtime(props: &RuntimeProps) -> Html {
-    if props.containers.is_empty() && props.volumes.is_empty() {
-        return html! {
-            <p class="empty-note">
-                {"No containers yet. A container is the image's read-only layers plus a writable layer and a process. Try "}
-                <code>{"docker run -d --name api-1 -p 8080:3000 my-api:1.0"}</code>
-            </p>
-        };
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+/// Keyed, so that switching tabs replaces the Tags view instead of patching it.
+pub fn runtime(containers: &[ContainerView], volumes: &[VolumeView]) -> Html {
+    if containers.is_empty() && volumes.is_empty() {
+        return fixed(
+            "<p class=\"empty-note\">No containers yet. A container is the image's read-only layers plus a writable layer and a process. Try \
+            <code>docker run -d --name api-1 -p 8080:3000 my-api:1.0</code></p>",
+        );
     }
     html! {
-        <div class="runtime">
-            { for props.containers.iter().map(|c| html! {
+        <div key="runtime" class="runtime">
+            { for containers.iter().map(|c| html! {
                 <article class={classes!("container-card", c.state_class)} aria-label={format!("container {}", c.name)}>
                     <header>
                         <strong>{c.name.clone()}</strong>
@@ -169,7 +164,7 @@ pub fn Runtime(props: &RuntimeProps) -> Html {
                     if !c.diff.is_empty() {
                         <details class="diff" open=true>
                             <summary>{format!("docker diff {}", c.name)}</summary>
-                            <p class="muted small">{"A added · C changed (a directory is C when something below it changed) · D deleted. Only the writable layer: the image is untouched."}</p>
+                            { fixed("<p class=\"muted small\">A added · C changed (a directory is C when something below it changed) · D deleted. Only the writable layer: the image is untouched.</p>") }
                             <FileTree tree={c.diff_tree.clone()} label={format!("docker diff {}", c.name)} open_depth={usize::MAX} />
                         </details>
                     }
@@ -178,10 +173,10 @@ pub fn Runtime(props: &RuntimeProps) -> Html {
                     }
                 </article>
             }) }
-            if !props.volumes.is_empty() {
+            if !volumes.is_empty() {
                 <section class="volumes" aria-label="volumes">
-                    <h3>{"Volumes (outside every container's layers; they survive docker rm)"}</h3>
-                    { for props.volumes.iter().map(|v| html! {
+                    { fixed("<h3>Volumes (outside every container's layers; they survive docker rm)</h3>") }
+                    { for volumes.iter().map(|v| html! {
                         <div class="volume"><strong>{v.name.clone()}</strong>
                             <span class="muted">{ if v.used_by.is_empty() { "unused".to_string() } else { format!("used by {}", v.used_by.join(", ")) } }</span>
                         </div>

@@ -4,18 +4,18 @@ use crate::engine::build::events::human_size;
 use crate::engine::build::plan::RowKind;
 use crate::engine::build::StackRow;
 
-#[derive(Properties, PartialEq)]
-pub struct LayerStackProps {
-    pub rows: Vec<StackRow>,
+/// What the layer stack draws, and where its rows' events go.
+pub struct LayerStackProps<'a> {
+    pub rows: &'a [StackRow],
     pub highlighted_line: Option<usize>,
-    #[prop_or_default]
     pub selected: Option<usize>,
-    pub on_highlight: Callback<Option<usize>>,
-    #[prop_or_default]
-    pub on_select: Callback<Option<usize>>,
+    pub on_highlight: &'a Callback<Option<usize>>,
+    pub on_select: &'a Callback<Option<usize>>,
     /// Step mode: each row slides in as it is revealed, not only the ones that ran.
-    #[prop_or_default]
     pub stepping: bool,
+    /// Bumped by every build: the list is keyed by it, so it is drawn afresh and
+    /// its new rows slide in.
+    pub build_seq: u64,
 }
 
 /// The seed's diagram, live: one row per instruction, newest on top, filesystem
@@ -23,8 +23,10 @@ pub struct LayerStackProps {
 /// Clicking a layer opens its file changes. Rows a build just executed (and, in step
 /// mode, each revealed row) carry `fresh`: CSS slides them in, unless the learner
 /// asked for reduced motion.
-#[component]
-pub fn LayerStack(props: &LayerStackProps) -> Html {
+///
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+pub fn layer_stack(props: &LayerStackProps) -> Html {
     let rows = props.rows.iter().enumerate().rev().map(|(index, row)| {
         let built = row.diff_id.is_some() || row.cached || row.miss.is_some();
         let (class, what) = match (row.kind, &row.diff_id) {
@@ -73,7 +75,7 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         };
         let digest = row.diff_id.as_ref().map(|d| d.to_string()[7..19].to_string());
         let status = match (row.kind, row.cached, &row.miss) {
-            (RowKind::Filesystem, true, _) => html! { <span class="badge cached">{"CACHED"}</span> },
+            (RowKind::Filesystem, true, _) => super::markup::fixed("<span class=\"badge cached\">CACHED</span>"),
             (RowKind::Filesystem, false, Some(reason)) => html! {
                 <span class="badge ran" title={reason.to_string()}>{format!("ran {:.1}s", row.simulated_ms as f64 / 1000.0)}</span>
             },
@@ -100,7 +102,7 @@ pub fn LayerStack(props: &LayerStackProps) -> Html {
         }
     });
     html! {
-        <ol class="layer-stack" aria-label="image layers, newest on top">
+        <ol key={props.build_seq.to_string()} class="layer-stack" aria-label="image layers, newest on top">
             { for rows }
         </ol>
     }

@@ -9,6 +9,8 @@ use yew::prelude::*;
 use crate::engine::build::events::human_size;
 use crate::engine::world::World;
 
+use super::markup::fixed;
+
 #[derive(Clone, PartialEq)]
 pub struct LocalImageView {
     pub id: String,
@@ -166,34 +168,28 @@ fn pulled_digest(command: &str) -> Option<String> {
         .find_map(|a| a.split_once('@').map(|(_, d)| format!("@{d}")))
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TagsProps {
-    pub images: Vec<LocalImageView>,
-    pub repos: Vec<RepoView>,
-    #[prop_or_default]
-    pub marks: RefMarks,
-}
-
 fn short(d: &str) -> String {
     let hex = d.trim_start_matches("sha256:");
     format!("sha256:{}…", hex.get(..12).unwrap_or(hex))
 }
 
-#[component]
-pub fn Tags(props: &TagsProps) -> Html {
+/// A view function rather than a component: it keeps no state, and each component
+/// type adds its own copy of Yew's component machinery to the bundle.
+/// Keyed, so that switching tabs replaces the Runtime view instead of patching it.
+pub fn tags(images: &[LocalImageView], repos: &[RepoView], marks: &RefMarks) -> Html {
     html! {
-        <div class="tags-view">
+        <div key="tags" class="tags-view">
             <section aria-label="local images">
-                <h3>{"Local images"}</h3>
-                if props.images.is_empty() {
-                    <p class="empty-note">{"No local images yet: build one."}</p>
+                { fixed("<h3>Local images</h3>") }
+                if images.is_empty() {
+                    { fixed("<p class=\"empty-note\">No local images yet: build one.</p>") }
                 }
-                { for props.images.iter().map(|img| html! {
+                { for images.iter().map(|img| html! {
                     <div class="image-card">
                         <div class="refs">
-                            if img.refs.is_empty() { <span class="ref dangling">{"<none>:<none> (dangling)"}</span> }
+                            if img.refs.is_empty() { { fixed("<span class=\"ref dangling\">&lt;none&gt;:&lt;none&gt; (dangling)</span>") } }
                             { for img.refs.iter().map(|r| {
-                                let was = props.marks.moved.get(r);
+                                let was = marks.moved.get(r);
                                 html! {
                                     <span class={classes!("ref", was.is_some().then_some("moved"))}
                                         title={was.map(|w| format!("tag moved here from image {}", short(w)))}>
@@ -206,10 +202,10 @@ pub fn Tags(props: &TagsProps) -> Html {
                             }) }
                         </div>
                         <div class="ids">
-                            <div><span class="label">{"IMAGE ID (config digest)"}</span><code title={img.id.clone()}>{short(&img.id)}</code></div>
-                            <div><span class="label">{"manifest digest"}</span><code title={img.manifest.clone()}>{short(&img.manifest)}</code></div>
+                            <div>{ fixed("<span class=\"label\">IMAGE ID (config digest)</span>") }<code title={img.id.clone()}>{short(&img.id)}</code></div>
+                            <div>{ fixed("<span class=\"label\">manifest digest</span>") }<code title={img.manifest.clone()}>{short(&img.manifest)}</code></div>
                             { for img.digests.iter().map(|d| html! {
-                                <div class={classes!("pin", props.marks.pinned.contains(d).then_some("pinned"))}><span class="label">{"pinned by digest"}</span><code>{d.clone()}</code></div>
+                                <div class={classes!("pin", marks.pinned.contains(d).then_some("pinned"))}>{ fixed("<span class=\"label\">pinned by digest</span>") }<code>{d.clone()}</code></div>
                             }) }
                             <div class="muted small">{format!("{} layers · {}", img.layers, human_size(img.size))}
                                 { if img.in_use_by.is_empty() { String::new() } else { format!(" · used by {}", img.in_use_by.join(", ")) } }
@@ -219,16 +215,16 @@ pub fn Tags(props: &TagsProps) -> Html {
                 }) }
             </section>
             <section aria-label="registries">
-                <h3>{"Registries"}</h3>
-                if props.repos.is_empty() {
-                    <p class="empty-note">{"Nothing pushed yet. Try docker tag my-api:1.0 localhost:5000/my-api:1.0 then docker push localhost:5000/my-api:1.0"}</p>
+                { fixed("<h3>Registries</h3>") }
+                if repos.is_empty() {
+                    { fixed("<p class=\"empty-note\">Nothing pushed yet. Try docker tag my-api:1.0 localhost:5000/my-api:1.0 then docker push localhost:5000/my-api:1.0</p>") }
                 }
-                { for props.repos.iter().map(|r| html! {
+                { for repos.iter().map(|r| html! {
                     <div class="repo">
                         <div><span class="muted">{format!("{}/", r.host)}</span><strong>{r.repo.clone()}</strong></div>
                         <ul>
                             { for r.tags.iter().map(|(t, d)| {
-                                let was = props.marks.remote_moved.get(&format!("{}/{}:{t}", r.host, r.repo));
+                                let was = marks.remote_moved.get(&format!("{}/{}:{t}", r.host, r.repo));
                                 html! {
                                     <li>
                                         <span class={classes!("ref", was.is_some().then_some("moved"))}>{t.clone()}</span>{" ➜ "}<code title={d.clone()}>{short(d)}</code>
