@@ -895,7 +895,7 @@ pub fn App() -> Html {
                 }
                 if show_term {
                     <section class="panel terminal-panel" aria-label="Terminal">
-                        <Terminal lines={state.term.clone()} history={state.history.clone()} {on_command} {on_select_id} />
+                        <Terminal lines={state.term.clone()} history={state.history.clone()} attached={state.attached.clone()} {on_command} {on_select_id} />
                     </section>
                 }
             </main>

@@ -103,6 +103,8 @@ pub struct AppState {
     pub highlighted_line: Option<usize>,
     pub term: Vec<TermLine>,
     pub history: Vec<String>,
+    /// The prompt of the container shell the terminal is attached to, if any.
+    pub attached: Option<String>,
     pub stage: Option<LifecycleStage>,
     /// Bumped whenever the world changed, so views computed from it redraw.
     pub revision: u64,
@@ -145,6 +147,10 @@ pub enum Action {
     Highlight(Option<usize>),
     Ran {
         input: String,
+        /// The prompt the line was typed at (`$ `, or an attached shell's `/ # `).
+        prompt: String,
+        /// The attached shell's prompt after the line (`docker run -it alpine sh`), if any.
+        attached: Option<String>,
         stdout: String,
         stderr: String,
         stage: Option<LifecycleStage>,
@@ -200,6 +206,7 @@ impl AppState {
                 "layerlab: a simulated Docker host in your browser. Type docker commands; Tab completes, ↑↓ recall history.".into(),
             )],
             history: Vec::new(),
+            attached: None,
             stage: None,
             revision: 0,
             selected_row: None,
@@ -301,6 +308,8 @@ impl Reducible for AppState {
             Action::Highlight(line) => next.highlighted_line = line,
             Action::Ran {
                 input,
+                prompt,
+                attached,
                 stdout,
                 stderr,
                 stage,
@@ -309,6 +318,7 @@ impl Reducible for AppState {
                 stderr_first,
                 marks,
             } => {
+                next.attached = attached;
                 if next.lesson.is_some() {
                     next.lesson_records.push(CommandRecord {
                         line: input.clone(),
@@ -321,7 +331,7 @@ impl Reducible for AppState {
                         },
                     });
                 }
-                next.term.push(TermLine::Input(input.clone()));
+                next.term.push(TermLine::Input(prompt, input.clone()));
                 if stderr_first {
                     push_text(&mut next.term, &stderr, true);
                     push_text(&mut next.term, &stdout, false);
@@ -634,8 +644,11 @@ pub fn run_line_with(
     match BuildContext::from_files(files) {
         Ok(ctx) => world.context = ctx,
         Err(e) => {
+            let prompt = prompt_of(world);
             return Action::Ran {
                 input: line.to_string(),
+                attached: world.attached.is_some().then(|| prompt.clone()),
+                prompt,
                 stdout: String::new(),
                 stderr: format!("ERROR: {e}"),
                 stage: None,
@@ -643,10 +656,12 @@ pub fn run_line_with(
                 exit_code: 1,
                 stderr_first: false,
                 marks: RefMarks::default(),
-            }
+            };
         }
     }
     world.dockerfile = dockerfile.to_string();
+    let prompt = prompt_of(world);
+    let in_container = world.attached.is_some();
     let refs_before = ref_snapshot(world);
     let before = world.last_build.as_ref().map(|b| b.events.len());
     let had = world.last_build.is_some();
@@ -656,10 +671,11 @@ pub fn run_line_with(
         // The docker CLI plus the lessons' `!someone-pushes REF`.
         lessons::run_line(world, trimmed)
     };
-    let is_build = trimmed.starts_with("docker build")
-        || trimmed.starts_with("build ")
-        || trimmed.starts_with("docker image build")
-        || trimmed.starts_with("docker buildx build");
+    let is_build = !in_container
+        && (trimmed.starts_with("docker build")
+            || trimmed.starts_with("build ")
+            || trimmed.starts_with("docker image build")
+            || trimmed.starts_with("docker buildx build"));
     let build = if is_build
         || (!had && world.last_build.is_some())
         || before != world.last_build.as_ref().map(|b| b.events.len())
@@ -670,6 +686,8 @@ pub fn run_line_with(
     };
     Action::Ran {
         input: line.to_string(),
+        prompt,
+        attached: world.attached.as_ref().map(cli::attach::prompt),
         stdout: out.stdout,
         stderr: out.stderr,
         stage: out.stage,
@@ -682,6 +700,15 @@ pub fn run_line_with(
             if out.exit_code == 0 { trimmed } else { "" },
         ),
     }
+}
+
+/// The prompt a terminal line is typed at: the attached container shell's (`/ # `)
+/// or the host's `$ `.
+fn prompt_of(world: &World) -> String {
+    world
+        .attached
+        .as_ref()
+        .map_or_else(|| "$ ".to_string(), cli::attach::prompt)
 }
 
 /// Every example project, for the selector.

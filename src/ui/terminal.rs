@@ -7,7 +7,8 @@ use yew::prelude::*;
 /// One line of the transcript.
 #[derive(Clone, PartialEq)]
 pub enum TermLine {
-    Input(String),
+    /// The prompt it was typed at and the line.
+    Input(String, String),
     Stdout(String),
     Stderr(String),
 }
@@ -16,6 +17,10 @@ pub enum TermLine {
 pub struct TerminalProps {
     pub lines: Vec<TermLine>,
     pub history: Vec<String>,
+    /// The prompt of the container shell the terminal is attached to
+    /// (`docker run -it alpine sh`); `None`: the host's `$`.
+    #[prop_or_default]
+    pub attached: Option<String>,
     pub on_command: Callback<String>,
     #[prop_or_default]
     pub on_select_id: Callback<String>,
@@ -135,6 +140,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let cursor = cursor.clone();
         let history = props.history.clone();
         let on_command = props.on_command.clone();
+        let in_container = props.attached.is_some();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "Enter" => {
                 let line = (*input).clone();
@@ -168,7 +174,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     }
                 }
             }
-            "Tab" => {
+            // Tab completes docker commands, not what is typed in a container's shell.
+            "Tab" if !in_container => {
                 e.prevent_default();
                 if let Some(done) = complete(&input) {
                     input.set(done);
@@ -189,7 +196,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         <div class="terminal" onclick={focus}>
             <div class="term-screen" ref={screen_ref} tabindex="0" role="log" aria-live="polite" aria-label="terminal output">
                 { for props.lines.iter().map(|l| match l {
-                    TermLine::Input(t) => html! { <div class="term-line term-in">{"$ "}{t.clone()}</div> },
+                    TermLine::Input(p, t) => html! { <div class="term-line term-in">{p.clone()}{t.clone()}</div> },
                     TermLine::Stdout(t) => html! { <div class="term-line">{linkify(t, &props.on_select_id)}</div> },
                     TermLine::Stderr(t) => {
                         let bad = t.starts_with("ERROR") || t.starts_with("Error") || t.starts_with("docker:") || t.contains(" ERROR: ");
@@ -197,15 +204,15 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     }
                 }) }
             </div>
-            <div class="term-prompt">
-                <span aria-hidden="true">{"$"}</span>
+            <div class={classes!("term-prompt", props.attached.is_some().then_some("in-container"))}>
+                <span aria-hidden="true">{props.attached.as_deref().map_or("$", str::trim_end)}</span>
                 <input
                     ref={input_ref}
                     id="terminal-input"
-                    aria-label="terminal command"
+                    aria-label={if props.attached.is_some() { "command in the container's shell" } else { "terminal command" }}
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder="docker run --name api-1 -p 8080:3000 my-api:1.0   (Tab completes, ↑↓ history)"
+                    placeholder={if props.attached.is_some() { "a command inside the container (exit leaves the shell)" } else { "docker run --name api-1 -p 8080:3000 my-api:1.0   (Tab completes, ↑↓ history)" }}
                     value={(*input).clone()}
                     {oninput}
                     {onkeydown}

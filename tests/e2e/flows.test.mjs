@@ -91,3 +91,31 @@ test('the terminal has history and tab completion, and unknown commands fail lik
   assert.equal(await input.inputValue(), 'docker frobnicate');
   await context.close();
 });
+
+test('docker run -it gives the container shell a prompt; exit stops the container', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  await type(page, 'docker run -it --name box my-api:1.0 sh');
+  const prompt = page.locator('.term-prompt.in-container');
+  await prompt.waitFor();
+  assert.equal((await prompt.locator('span').innerText()).trim(), '/app #');
+  await type(page, 'echo hello > notes.txt && cat notes.txt');
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('/app # echo hello > notes.txt && cat notes.txt\nhello'));
+  await type(page, 'cd /tmp');
+  await page.locator('.term-prompt.in-container span', { hasText: '/tmp #' }).waitFor();
+  // Tab does not offer docker commands inside the container's shell.
+  const input = page.locator('#terminal-input');
+  await input.fill('ima');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'ima');
+  await input.fill('');
+  await screenshot(page, 'flow-interactive');
+  await type(page, 'exit 4');
+  await page.locator('.term-prompt.in-container').waitFor({ state: 'detached' });
+  await type(page, 'docker ps -a --format "{{.Names}} {{.Status}}"');
+  await page.waitForFunction(() => /box Exited \(4\)/.test(document.querySelector('.term-screen').innerText));
+  await type(page, 'docker diff box');
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('A /app/notes.txt'));
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});

@@ -18,9 +18,22 @@ use crate::engine::world::{Attached, ExecSpec, World};
 /// The marker before the working directory the wrapper script prints last.
 const CWD_MARK: char = '\u{1f}';
 
-/// Shells whose interactive session the terminal can attach to.
-pub fn is_shell(argv: &[String]) -> bool {
-    argv.len() == 1 && matches!(basename(&argv[0]), "sh" | "bash" | "ash" | "dash")
+/// The shell whose interactive session the terminal can attach to: a bare `sh`,
+/// `bash`, ... as the whole command, or after an official image's
+/// `docker-entrypoint.sh`, which ends in `exec "$@"` (`docker run -it node sh`).
+pub fn shell_of(argv: &[String]) -> Option<&[String]> {
+    match argv {
+        [entry, rest @ ..]
+            if matches!(
+                basename(entry),
+                "docker-entrypoint.sh" | "docker-entrypoint"
+            ) =>
+        {
+            shell_of(rest)
+        }
+        [sh] if matches!(basename(sh), "sh" | "bash" | "ash" | "dash") => Some(argv),
+        _ => None,
+    }
 }
 
 fn basename(p: &str) -> &str {

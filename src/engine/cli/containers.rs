@@ -144,12 +144,10 @@ pub fn run(
                 out.exit_code = o.exit_code.unwrap_or(0);
                 // `-it` with a shell: the terminal is now that shell's (a prompt).
                 let argv = world.container(&id).map(|c| c.argv()).unwrap_or_default();
-                if p.has("interactive")
-                    && p.has("tty")
-                    && o.exit_code.is_none()
-                    && attach::is_shell(&argv)
-                {
-                    attach::attach(world, &id, &argv, true);
+                if p.has("interactive") && p.has("tty") && o.exit_code.is_none() {
+                    if let Some(shell) = attach::shell_of(&argv) {
+                        attach::attach(world, &id, shell, true);
+                    }
                 }
             }
         }
@@ -448,10 +446,19 @@ pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) ->
     world.refresh();
     let command = p.args[1..].to_vec();
     // `exec -it CONTAINER sh`: the terminal attaches to a new shell in the container.
-    if p.has("interactive") && p.has("tty") && !p.has("detach") && attach::is_shell(&command) {
+    if p.has("interactive")
+        && p.has("tty")
+        && !p.has("detach")
+        && attach::shell_of(&command).is_some()
+    {
         return match world.container(&p.args[0]).map(|c| (c.state, c.id.clone())) {
             Ok((state, id)) if state.is_running() => {
-                attach::attach(world, &id, &command, false);
+                attach::attach(
+                    world,
+                    &id,
+                    attach::shell_of(&command).unwrap_or(&command),
+                    false,
+                );
                 if let (Some(a), Some(w)) = (world.attached.as_mut(), p.value("workdir")) {
                     a.cwd = w.to_string();
                 }
