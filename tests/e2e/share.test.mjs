@@ -117,6 +117,12 @@ test('presenter mode: large type, arrow keys step through the stack; dark theme'
 
 test('an embedding page receives events for the commands a learner types', async () => {
   const { page, problems, context } = await openPage(browser, server.url);
+  // The host page must not be the app's own URL (browsers refuse a frame whose URL,
+  // without fragment, is an ancestor's) nor a public one (Chromium blocks a public page
+  // from framing loopback): a page of its own on the same server. Leave the app only
+  // once it has loaded, so no half-done fetch is aborted.
+  await ready(page, '.layer-stack .layer-row');
+  await page.goto(`${server.url}embedding-host`);
   await page.setContent(`<iframe id="f" src="${server.url}#/embed?panels=stack,terminal" width="1000" height="600"></iframe>`);
   await page.evaluate(() => { window.__events = []; window.addEventListener('message', (e) => { if (e.data && e.data.type === 'layerlab:event') window.__events.push(e.data); }); });
   const frame = page.frameLocator('#f');
