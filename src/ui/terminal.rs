@@ -45,6 +45,7 @@ const COMPLETIONS: &[&str] = &[
     "docker run ",
     "docker create ",
     "docker start ",
+    "docker attach ",
     "docker stop ",
     "docker restart ",
     "docker rm ",

@@ -143,12 +143,7 @@ pub fn run(
                 print_outcome(&mut out, &o);
                 out.exit_code = o.exit_code.unwrap_or(0);
                 // `-it` with a shell: the terminal is now that shell's (a prompt).
-                let argv = world.container(&id).map(|c| c.argv()).unwrap_or_default();
-                if p.has("interactive") && p.has("tty") && o.exit_code.is_none() {
-                    if let Some(shell) = attach::shell_of(&argv) {
-                        attach::attach(world, &id, shell, true);
-                    }
-                }
+                attach_main_shell(world, &id);
             }
         }
         Err(e) => {
@@ -197,8 +192,58 @@ pub fn start(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Co
         for o in &attached {
             print_outcome(&mut out, o);
         }
+        // `start -ai` of a container made with `-it` and a shell: its prompt.
+        if p.has("interactive") && out.exit_code == 0 {
+            if let Some(name) = p.args.first() {
+                attach_main_shell(world, name);
+            }
+        }
     }
     out.stage(LifecycleStage::Run)
+}
+
+/// Attaches the terminal to `key`'s main process when that is an interactive shell
+/// with a TTY (`docker run -dit alpine sh`); returns whether it did.
+fn attach_main_shell(world: &mut World, key: &str) -> bool {
+    let Ok(c) = world.container(key) else {
+        return false;
+    };
+    if !(c.state.is_running() && c.tty && c.interactive) {
+        return false;
+    }
+    let (id, argv) = (c.id.clone(), c.argv());
+    match attach::shell_of(&argv) {
+        Some(shell) => {
+            attach::attach(world, &id, shell, true);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `docker attach`: the terminal becomes the container's main process's terminal.
+/// A shell started with `-it` gives its prompt; other processes have nothing new to
+/// show here (their output so far is in `docker logs`).
+pub fn attach(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::ATTACH, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    let key = &p.args[0];
+    match world.container(key) {
+        Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+        Ok(c) if !c.state.is_running() => CommandOutput::err(
+            "You cannot attach to a stopped container, start it first\n",
+            1,
+        ),
+        Ok(_) => {
+            if !p.has("no-stdin") {
+                attach_main_shell(world, key);
+            }
+            CommandOutput::default()
+        }
+    }
 }
 
 pub fn stop(world: &mut World, words: &[String]) -> CommandOutput {

@@ -187,7 +187,7 @@ fn dispatch(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Com
         ("container", Some("run")) => containers::run(world, rest2, exec, true),
         ("container", Some("create")) => containers::run(world, rest2, exec, false),
         ("container", Some("inspect")) => inspect::inspect(world, rest2, Some("container")),
-        ("container", Some(v @ ("start" | "stop" | "restart" | "kill" | "rm" | "remove" | "logs" | "exec" | "diff" | "commit"))) => {
+        ("container", Some(v @ ("attach" | "start" | "stop" | "restart" | "kill" | "rm" | "remove" | "logs" | "exec" | "diff" | "commit"))) => {
             let v = if v == "remove" { "rm" } else { v };
             verb_dispatch(world, v, rest2, exec)
         }
@@ -231,6 +231,7 @@ fn verb_dispatch(
         "run" => containers::run(world, rest, exec, true),
         "create" => containers::run(world, rest, exec, false),
         "start" => containers::start(world, rest, exec),
+        "attach" => containers::attach(world, rest),
         "stop" => containers::stop(world, rest),
         "restart" => containers::restart(world, rest, exec),
         "kill" => containers::kill(world, rest),
@@ -255,6 +256,10 @@ fn management_usage(group: &str) -> String {
         "container" => (
             "Manage containers",
             &[
+                (
+                    "attach",
+                    "Attach local standard input, output, and error streams to a running container",
+                ),
                 ("commit", "Create a new image from a container's changes"),
                 ("create", "Create a new container"),
                 (
@@ -349,6 +354,10 @@ pub fn usage() -> String {
         ("volume", "Manage volumes"),
     ];
     let commands: &[(&str, &str)] = &[
+        (
+            "attach",
+            "Attach local standard input, output, and error streams to a running container",
+        ),
         ("commit", "Create a new image from a container's changes"),
         ("create", "Create a new container"),
         (

@@ -345,6 +345,23 @@ pub const CREATE: Spec = Spec {
     )
 };
 
+pub const ATTACH: Spec = spec(
+    "attach",
+    "docker attach [OPTIONS] CONTAINER",
+    "Attach local standard input, output, and error streams to a running container",
+    "docker container attach, docker attach",
+    &[
+        flag(None, "no-stdin", None, "Do not attach STDIN"),
+        flag(
+            None,
+            "sig-proxy",
+            None,
+            "Proxy all received signals to the process (default true)",
+        ),
+    ],
+    Arity::Exactly(1),
+);
+
 pub const START: Spec = spec(
     "start",
     "docker start [OPTIONS] CONTAINER [CONTAINER...]",
