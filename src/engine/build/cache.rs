@@ -136,7 +136,14 @@ impl BuildCache {
             .last_inputs
             .get(&(parent.clone(), inputs.instruction.clone()))
         else {
-            return if earlier_miss {
+            // "A previous step was rebuilt" only explains a miss when this instruction
+            // did run before, on the parent that earlier step used to produce; on a
+            // first build nothing was ever cached.
+            let ran_before = self
+                .last_inputs
+                .keys()
+                .any(|(_, instruction)| *instruction == inputs.instruction);
+            return if earlier_miss && ran_before {
                 MissReason::ParentChanged
             } else {
                 MissReason::NotBuiltBefore
