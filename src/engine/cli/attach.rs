@@ -111,14 +111,27 @@ pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor)
         };
         return end(world, &a, code, CommandOutput::default());
     }
+    // A line that does not parse is the shell's error, and the session goes on (it
+    // must not swallow the wrapper below and end the shell).
+    if let Err(e) = crate::engine::shell::check_syntax(trimmed) {
+        return CommandOutput::err(format!("{}: {e}\n", a.shell), 2);
+    }
     // The line runs in a fresh shell that starts in the session's directory and
     // reports where it ended up; its own exit status is kept.
+    // The line itself is `$1`, run by `eval`, so nothing it opens (a quote, a
+    // here-document) can reach the wrapper's own lines.
     let script = format!(
-        "cd {} 2>/dev/null\n{trimmed}\n__layerlab_status=$?\nprintf '\\037%s\\n' \"$PWD\"\nexit $__layerlab_status",
+        "cd {} 2>/dev/null\n__layerlab_line=$1\nset --\neval \"$__layerlab_line\"\n__layerlab_status=$?\nprintf '\\037%s\\n' \"$PWD\"\nexit $__layerlab_status",
         quote(&a.cwd)
     );
     let spec = ExecSpec {
-        command: vec![a.shell.clone(), "-c".to_string(), script],
+        command: vec![
+            a.shell.clone(),
+            "-c".to_string(),
+            script,
+            a.shell.clone(),
+            trimmed.to_string(),
+        ],
         env: Vec::new(),
         workdir: None,
         user: None,

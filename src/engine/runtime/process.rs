@@ -199,7 +199,9 @@ fn simulate(
         }
         name => {
             let command = match (name, args) {
-                ("sh" | "bash" | "ash" | "dash", [flag, script, ..]) if flag == "-c" => {
+                // `sh -c SCRIPT` (with no `$0 $1...` after it: those go through the
+                // shell's own `sh` program, which passes them on).
+                ("sh" | "bash" | "ash" | "dash", [flag, script]) if flag == "-c" => {
                     RunCommand::Shell {
                         shell: vec![argv0.clone(), "-c".to_string()],
                         script: script.clone(),
