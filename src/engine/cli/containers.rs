@@ -354,14 +354,29 @@ pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
         Err(o) => return o,
     };
     world.refresh();
+    let filter = match super::filter::PsFilter::parse(&p.values("filter")) {
+        Ok(f) => f,
+        Err(e) => {
+            let code = if e.starts_with("invalid argument") {
+                125
+            } else {
+                1
+            };
+            return CommandOutput::err(format!("{e}\n"), code);
+        }
+    };
+    if let Err(e) = filter.check_refs(world) {
+        return CommandOutput::err(format!("{e}\n"), 1);
+    }
     let now = world.now();
     let no_trunc = p.has("no-trunc");
+    let all = p.has("all") || p.has("latest") || p.value("last").is_some() || filter.implies_all();
     let mut list: Vec<&Container> = world
         .containers
         .iter()
-        .filter(|c| {
-            p.has("all") || p.has("latest") || p.value("last").is_some() || c.state.is_running()
-        })
+        .enumerate()
+        .filter(|(i, c)| (all || c.state.is_running()) && filter.matches(world, c, *i))
+        .map(|(_, c)| c)
         .collect();
     list.reverse();
     if p.has("latest") {

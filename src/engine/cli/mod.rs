@@ -9,6 +9,7 @@
 pub mod argv;
 pub mod attach;
 mod containers;
+mod filter;
 mod images;
 mod inspect;
 mod other;

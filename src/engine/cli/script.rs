@@ -63,6 +63,7 @@ pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
     const CASES: &[(&str, &str, &str)] = &[
         transcript!("containers"),
         transcript!("errors"),
+        transcript!("filters"),
         transcript!("help"),
         transcript!("inspect"),
         transcript!("interactive"),

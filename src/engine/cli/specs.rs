@@ -452,6 +452,12 @@ pub const PS: Spec = spec(
             None,
             "Show all containers (default shows just running)",
         ),
+        flag(
+            Some('f'),
+            "filter",
+            Some("filter"),
+            "Filter output based on conditions provided",
+        ),
         FORMAT,
         flag(
             Some('n'),
