@@ -190,6 +190,96 @@ fn is_descendant(world: &World, c: &Container, reference: &str) -> bool {
             .all(|(a, b)| a.chain_id == b.chain_id)
 }
 
+/// `docker images --filter`: `dangling`, `reference` (Go `path.Match`, as
+/// `FamiliarMatch`) and `label`, as moby's image list; `before`/`since`/`until` are
+/// accepted by Docker but not modelled here.
+pub struct ImageFilter {
+    pairs: Vec<(String, String)>,
+}
+
+impl ImageFilter {
+    pub fn parse(args: &[String]) -> Result<ImageFilter, String> {
+        let mut pairs = Vec::new();
+        for a in args {
+            let Some((k, v)) = a.split_once('=') else {
+                return Err(format!(
+                    "invalid argument \"{a}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\nSee 'docker images --help'."
+                ));
+            };
+            let k = k.trim().to_ascii_lowercase();
+            match k.as_str() {
+                "dangling" if v != "true" && v != "false" => {
+                    return Err(format!(
+                        "Error response from daemon: invalid filter 'dangling={v}'"
+                    ))
+                }
+                "dangling" | "reference" | "label" => {}
+                "before" | "since" | "until" => {
+                    return Err(format!(
+                        "layerlab: the '{k}' filter for images is not simulated"
+                    ))
+                }
+                _ => return Err(format!("Error response from daemon: invalid filter '{k}'")),
+            }
+            pairs.push((k, v.to_string()));
+        }
+        Ok(ImageFilter { pairs })
+    }
+
+    /// With `reference` filters, only the matching rows of an image are listed (moby
+    /// keeps just the matching `RepoTags`).
+    pub fn row_matches(&self, repository: &str, tag: &str) -> bool {
+        let patterns: Vec<&str> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == "reference")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if patterns.is_empty() {
+            return true;
+        }
+        let Ok(r) =
+            crate::engine::reference::parse_normalized_named(&format!("{repository}:{tag}"))
+        else {
+            return false;
+        };
+        let any = crate::engine::reference::AnyReference::Named(r);
+        patterns
+            .iter()
+            .any(|p| crate::engine::reference::familiar_match(p, &any).unwrap_or(false))
+    }
+
+    /// Does an image with these references and labels pass?
+    pub fn matches(
+        &self,
+        refs: &[crate::engine::reference::Reference],
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> bool {
+        let mut keys: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
+        keys.dedup();
+        keys.iter().all(|key| {
+            self.pairs
+                .iter()
+                .filter(|(k, _)| k == key)
+                .any(|(_, v)| match *key {
+                    "dangling" => (v == "true") == refs.is_empty(),
+                    "reference" => refs.iter().any(|r| {
+                        crate::engine::reference::familiar_match(
+                            v,
+                            &crate::engine::reference::AnyReference::Named(r.clone()),
+                        )
+                        .unwrap_or(false)
+                    }),
+                    "label" => match v.split_once('=') {
+                        Some((k, val)) => labels.get(k).is_some_and(|l| l == val),
+                        None => labels.contains_key(v),
+                    },
+                    _ => false,
+                })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

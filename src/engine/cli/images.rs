@@ -143,6 +143,17 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
         Ok(p) => p,
         Err(o) => return o,
     };
+    let by = match super::filter::ImageFilter::parse(&p.values("filter")) {
+        Ok(f) => f,
+        Err(e) => {
+            let code = if e.starts_with("invalid argument") {
+                125
+            } else {
+                1
+            };
+            return CommandOutput::err(format!("{e}\n"), code);
+        }
+    };
     let now = world.now();
     let store = &world.daemon.images;
     let filter = p
@@ -175,7 +186,18 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
         }
         last_id = Some(r.id.clone());
         let refs = store.references(&r.id);
+        let labels = world
+            .daemon
+            .image(&r.id)
+            .map(|i| i.config.config.labels)
+            .unwrap_or_default();
+        if !by.matches(&refs, &labels) {
+            continue;
+        }
         for (repository, tag, digest) in reference_rows(&refs, show_digests, need_digest) {
+            if !by.row_matches(&repository, &tag) {
+                continue;
+            }
             if let Some(f) = &filter {
                 let name_ok = repository == f.familiar_name();
                 let tag_ok = f.tag().is_none_or(|t| t == tag);

@@ -168,6 +168,12 @@ pub const IMAGES: Spec = spec(
             "Show all images (default hides intermediate images)",
         ),
         flag(None, "digests", None, "Show digests"),
+        flag(
+            Some('f'),
+            "filter",
+            Some("filter"),
+            "Filter output based on conditions provided",
+        ),
         FORMAT,
         NO_TRUNC,
         QUIET_IDS,
