@@ -91,6 +91,12 @@ fn script(id: &str) -> Vec<Vec<Act>> {
             vec![Cmd("docker stop api-1"), Cmd("docker diff api-1")],
             vec![Cmd("docker rm api-1")],
         ],
+        "shell-inside" => vec![
+            vec![BUILD, Cmd("docker run -it --name shell my-api:1.0 sh")],
+            vec![Cmd("echo notes > scratch.txt"), Cmd("ls")],
+            vec![Cmd("exit")],
+            vec![Cmd("docker diff shell")],
+        ],
         "lifecycle" => vec![
             vec![BUILD],
             vec![Cmd("docker tag my-api:1.0 registry.example.com/team/my-api:1.0")],
@@ -266,6 +272,7 @@ lesson_tests! {
     history => "history",
     run_container => "run-container",
     writable_layer => "writable-layer",
+    shell_inside => "shell-inside",
     lifecycle => "lifecycle",
     build_vs_runtime => "build-vs-runtime",
     multi_stage => "multi-stage",

@@ -51,6 +51,12 @@ const SCRIPTS = {
     [cmd('docker stop api-1'), cmd('docker diff api-1')],
     [cmd('docker rm api-1')],
   ],
+  'shell-inside': [
+    [BUILD, cmd('docker run -it --name shell my-api:1.0 sh')],
+    [cmd('echo notes > scratch.txt'), cmd('ls')],
+    [cmd('exit')],
+    [cmd('docker diff shell')],
+  ],
   'lifecycle': [
     [BUILD],
     [cmd('docker tag my-api:1.0 registry.example.com/team/my-api:1.0')],

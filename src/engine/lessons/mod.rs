@@ -140,7 +140,7 @@ pub fn find(id: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|l| l.id == id)
 }
 
-static LESSONS: [Lesson; 13] = [
+static LESSONS: [Lesson; 14] = [
     build_lessons::BUILD,
     build_lessons::INSTRUCTIONS,
     build_lessons::RUN_VS_CMD,
@@ -149,6 +149,7 @@ static LESSONS: [Lesson; 13] = [
     build_lessons::HISTORY,
     runtime_lessons::RUN_CONTAINER,
     runtime_lessons::WRITABLE_LAYER,
+    runtime_lessons::SHELL_INSIDE,
     registry_lessons::LIFECYCLE,
     registry_lessons::TAGS,
     registry_lessons::DIGESTS,

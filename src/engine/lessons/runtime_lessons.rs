@@ -272,6 +272,81 @@ pub(super) const WRITABLE_LAYER: Lesson = Lesson {
     ],
 };
 
+// ---------------------------------------------------------------- a shell inside
+
+check!(shell_attached, |s| {
+    let c = running(s, "shell")?;
+    match &s.world.attached {
+        Some(a) if a.container == c.id => Ok(format!(
+            "the terminal is attached to shell's main process: its prompt is `{}`",
+            crate::engine::cli::attach::prompt(a).trim_end()
+        )),
+        _ => Err("run `docker run -it --name shell my-api:1.0 sh` (the prompt changes)".into()),
+    }
+});
+
+check!(shell_wrote, |s| {
+    let c = running(s, "shell")?;
+    if s.world.attached.is_none() {
+        return Err("you left the shell: start over with `docker start -ai shell`".into());
+    }
+    if !in_diff(c, "/app/scratch.txt") {
+        return Err("no /app/scratch.txt in shell's writable layer yet".into());
+    }
+    Ok("typed inside the container: the file landed in shell's writable layer".into())
+});
+
+check!(shell_exited, |s| {
+    let c = s.container("shell")?;
+    if s.world.attached.is_some() || c.state.is_running() {
+        return Err("still inside: type `exit`".into());
+    }
+    if !in_diff(c, "/app/scratch.txt") {
+        return Err("shell's writable layer lost scratch.txt?".into());
+    }
+    Ok(format!(
+        "the shell was the container's main process: when it exited, the container stopped ({})",
+        c.state.status()
+    ))
+});
+
+check!(shell_image_unchanged, |s| {
+    image_lacks(s, "my-api:1.0", "/app/scratch.txt")?;
+    s.ran(|w| is_verb(w, "diff", "container", "diff") && w.iter().any(|a| a == "shell"))
+        .ok_or("run `docker diff shell`")?;
+    Ok("docker diff shell lists scratch.txt; my-api:1.0 does not have it".into())
+});
+
+pub(super) const SHELL_INSIDE: Lesson = Lesson {
+    id: "shell-inside",
+    title: "A shell inside a container: -it, exit, and what stays",
+    concepts: &[7, 8],
+    intro: "docker run -it gives the container a terminal: with sh as its command, the shell is the container's main process and you type inside it. What you change lands in the container's writable layer. When the shell exits, the container stops; the image never changed.",
+    scenario: Some(SEED),
+    steps: &[
+        Step {
+            instructions: "Build, then open a shell: `docker build -t my-api:1.0 .` then `docker run -it --name shell my-api:1.0 sh`",
+            hint: Some("The prompt turns into the container's (`/app #`): lines now run inside it."),
+            check: shell_attached,
+        },
+        Step {
+            instructions: "Inside the container: `echo notes > scratch.txt` then `ls`",
+            hint: Some("WORKDIR /app is where the shell starts."),
+            check: shell_wrote,
+        },
+        Step {
+            instructions: "Leave: `exit`",
+            hint: Some("docker ps -a shows it Exited (0)."),
+            check: shell_exited,
+        },
+        Step {
+            instructions: "Compare: `docker diff shell`",
+            hint: Some("`docker run --rm my-api:1.0 ls /app` would show no scratch.txt."),
+            check: shell_image_unchanged,
+        },
+    ],
+};
+
 // ---------------------------------------------------------------- 12. build vs runtime
 
 check!(built_with_run, |s| {
