@@ -356,17 +356,10 @@ pub fn ps(world: &mut World, words: &[String]) -> CommandOutput {
     world.refresh();
     let filter = match super::filter::PsFilter::parse(&p.values("filter")) {
         Ok(f) => f,
-        Err(e) => {
-            let code = if e.starts_with("invalid argument") {
-                125
-            } else {
-                1
-            };
-            return CommandOutput::err(format!("{e}\n"), code);
-        }
+        Err(e) => return e.output(),
     };
     if let Err(e) = filter.check_refs(world) {
-        return CommandOutput::err(format!("{e}\n"), 1);
+        return e.output();
     }
     let now = world.now();
     let no_trunc = p.has("no-trunc");

@@ -2,6 +2,7 @@
 //! given twice matches either value, different keys must all match; a `status`
 //! filter lists stopped containers without `-a`.
 
+use super::CommandOutput;
 use crate::engine::runtime::{Container, MountSource};
 use crate::engine::world::World;
 
@@ -44,42 +45,71 @@ const STATES: &[&str] = &[
     "dead",
 ];
 
+/// A refused `--filter`: the message and Docker's exit code (125 when the CLI rejects
+/// a malformed flag value, 1 for the daemon's refusals).
+#[derive(Debug)]
+pub struct Refused {
+    message: String,
+    code: i32,
+}
+
+impl Refused {
+    fn daemon(message: String) -> Refused {
+        Refused { message, code: 1 }
+    }
+
+    pub fn output(&self) -> CommandOutput {
+        CommandOutput::err(format!("{}\n", self.message), self.code)
+    }
+}
+
+/// `KEY=VALUE` arguments of `docker <verb> --filter`, keys lower-cased.
+fn split_pairs(args: &[String], verb: &str) -> Result<Vec<(String, String)>, Refused> {
+    let mut pairs = Vec::new();
+    for a in args {
+        let Some((k, v)) = a.split_once('=') else {
+            return Err(Refused {
+                message: format!(
+                    "invalid argument \"{a}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\nSee 'docker {verb} --help'."
+                ),
+                code: 125,
+            });
+        };
+        pairs.push((k.trim().to_ascii_lowercase(), v.to_string()));
+    }
+    Ok(pairs)
+}
+
 /// Parsed `--filter` arguments.
 pub struct PsFilter {
     pairs: Vec<(String, String)>,
 }
 
 impl PsFilter {
-    /// Parses `KEY=VALUE` arguments; the error is the whole message to print.
-    pub fn parse(args: &[String]) -> Result<PsFilter, String> {
-        let mut pairs = Vec::new();
-        for a in args {
-            let Some((k, v)) = a.split_once('=') else {
-                return Err(format!(
-                    "invalid argument \"{a}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\nSee 'docker ps --help'."
-                ));
-            };
-            let k = k.trim().to_ascii_lowercase();
+    /// Parses `KEY=VALUE` arguments, refusing what moby refuses.
+    pub fn parse(args: &[String]) -> Result<PsFilter, Refused> {
+        let pairs = split_pairs(args, "ps")?;
+        for (k, v) in &pairs {
             if !KNOWN.contains(&k.as_str()) {
-                return Err(format!("Error response from daemon: invalid filter '{k}'"));
+                return Err(Refused::daemon(format!(
+                    "Error response from daemon: invalid filter '{k}'"
+                )));
             }
             if NOT_SIMULATED.contains(&k.as_str()) {
-                return Err(format!(
+                return Err(Refused::daemon(format!(
                     "layerlab: the '{k}' filter needs networks, health checks or tasks, which are not simulated"
-                ));
+                )));
             }
-            let v = v.to_string();
             if k == "status" && !STATES.contains(&v.as_str()) {
-                return Err(format!(
+                return Err(Refused::daemon(format!(
                     "Error response from daemon: invalid filter 'status={v}'"
-                ));
+                )));
             }
             if k == "exited" && v.parse::<i32>().is_err() {
-                return Err(format!(
+                return Err(Refused::daemon(format!(
                     "Error response from daemon: strconv.Atoi: parsing \"{v}\": invalid syntax"
-                ));
+                )));
             }
-            pairs.push((k, v));
         }
         Ok(PsFilter { pairs })
     }
@@ -90,12 +120,12 @@ impl PsFilter {
     }
 
     /// Checks `before`/`since` name existing containers (moby refuses otherwise).
-    pub fn check_refs(&self, world: &World) -> Result<(), String> {
+    pub fn check_refs(&self, world: &World) -> Result<(), Refused> {
         for (k, v) in &self.pairs {
             if (k == "before" || k == "since") && world.container(v).is_err() {
-                return Err(format!(
+                return Err(Refused::daemon(format!(
                     "Error response from daemon: No such container: {v}"
-                ));
+                )));
             }
         }
         Ok(())
@@ -198,30 +228,20 @@ pub struct ImageFilter {
 }
 
 impl ImageFilter {
-    pub fn parse(args: &[String]) -> Result<ImageFilter, String> {
-        let mut pairs = Vec::new();
-        for a in args {
-            let Some((k, v)) = a.split_once('=') else {
-                return Err(format!(
-                    "invalid argument \"{a}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\nSee 'docker images --help'."
-                ));
-            };
-            let k = k.trim().to_ascii_lowercase();
-            match k.as_str() {
+    pub fn parse(args: &[String]) -> Result<ImageFilter, Refused> {
+        let pairs = split_pairs(args, "images")?;
+        for (k, v) in &pairs {
+            let refused = match k.as_str() {
                 "dangling" if v != "true" && v != "false" => {
-                    return Err(format!(
-                        "Error response from daemon: invalid filter 'dangling={v}'"
-                    ))
+                    format!("Error response from daemon: invalid filter 'dangling={v}'")
                 }
-                "dangling" | "reference" | "label" => {}
+                "dangling" | "reference" | "label" => continue,
                 "before" | "since" | "until" => {
-                    return Err(format!(
-                        "layerlab: the '{k}' filter for images is not simulated"
-                    ))
+                    format!("layerlab: the '{k}' filter for images is not simulated")
                 }
-                _ => return Err(format!("Error response from daemon: invalid filter '{k}'")),
-            }
-            pairs.push((k, v.to_string()));
+                _ => format!("Error response from daemon: invalid filter '{k}'"),
+            };
+            return Err(Refused::daemon(refused));
         }
         Ok(ImageFilter { pairs })
     }
@@ -296,7 +316,7 @@ mod tests {
 
     #[test]
     fn bad_filters_are_refused_with_dockers_words() {
-        let f = |s: &str| PsFilter::parse(&[s.to_string()]).err();
+        let f = |s: &str| PsFilter::parse(&[s.to_string()]).err().map(|e| e.message);
         assert!(f("status")
             .unwrap()
             .contains("bad format of filter (expected name=value)"));

@@ -145,14 +145,7 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
     };
     let by = match super::filter::ImageFilter::parse(&p.values("filter")) {
         Ok(f) => f,
-        Err(e) => {
-            let code = if e.starts_with("invalid argument") {
-                125
-            } else {
-                1
-            };
-            return CommandOutput::err(format!("{e}\n"), code);
-        }
+        Err(e) => return e.output(),
     };
     let now = world.now();
     let store = &world.daemon.images;
