@@ -84,6 +84,7 @@ pub fn lookup(path: &str, tag: &str) -> Option<BaseImage> {
         ("library/nginx", "alpine" | "1.27-alpine" | "mainline-alpine") => nginx::alpine(tag),
         ("library/nginx", "latest" | "1.27" | "mainline") => nginx::debian(tag),
         ("library/scratch", "latest") => scratch(),
+        ("library/hello-world", "latest" | "linux") => hello_world(tag),
         _ => return None,
     };
     Some(image)
@@ -110,10 +111,29 @@ fn scratch() -> BaseImage {
     }
 }
 
+/// docker-library's `hello-world`: `FROM scratch`, `COPY hello /`, `CMD ["/hello"]`;
+/// the static binary is synthetic bytes of the real one's size (the runtime prints its
+/// message, see `runtime::process`).
+fn hello_world(tag: &str) -> BaseImage {
+    /// 2025-08-08T19:25:27Z, a fixed build time.
+    const CREATED: i64 = 1_754_681_127;
+    let mut b = builder::ImageBuilder::new(CREATED);
+    b.layer(
+        CREATED,
+        "COPY hello / # buildkit",
+        Some(builder::BUILDKIT),
+        &mut |t| t.blob("/hello", 10_072, 0o755, "hello-world"),
+    );
+    b.cmd = Some(vec!["/hello".to_string()]);
+    b.meta(CREATED, "CMD [\"/hello\"]", Some(builder::BUILDKIT));
+    b.finish(&format!("docker.io/library/hello-world:{tag}"), CREATED)
+}
+
 /// Every `(repository path, tag)` the catalog offers, for help texts and completion.
 pub fn catalog() -> Vec<(&'static str, &'static str)> {
     vec![
         ("library/scratch", "latest"),
+        ("library/hello-world", "latest"),
         ("library/busybox", "latest"),
         ("library/busybox", "1.36"),
         ("library/busybox", "1.35"),

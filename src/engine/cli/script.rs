@@ -64,6 +64,7 @@ pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
         transcript!("containers"),
         transcript!("errors"),
         transcript!("filters"),
+        transcript!("hello"),
         transcript!("help"),
         transcript!("inspect"),
         transcript!("interactive"),

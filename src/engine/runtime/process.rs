@@ -172,6 +172,10 @@ fn simulate(
             o.output = output;
             o
         }
+        // hello-world's static binary.
+        "hello" if argv0 == "/hello" && fs.exists("/hello") => {
+            Outcome::exited(0, HELLO.lines().map(out).collect())
+        }
         "node" => node(fs, spawn, args),
         "nginx" => nginx(fs, spawn),
         "python" | "python3" => python(fs, spawn, args),
@@ -301,6 +305,31 @@ fn write_log(fs: &mut Fs, path: &str, line: &str, now: i64) {
     }
     let _ = fs.append(path, format!("{line}\n").as_bytes(), meta);
 }
+
+/// What hello-world's `/hello` prints (docker-library/hello-world `hello.c`).
+const HELLO: &str = "
+Hello from Docker!
+This message shows that your installation appears to be working correctly.
+
+To generate this message, Docker took the following steps:
+ 1. The Docker client contacted the Docker daemon.
+ 2. The Docker daemon pulled the \"hello-world\" image from the Docker Hub.
+    (amd64)
+ 3. The Docker daemon created a new container from that image which runs the
+    executable that produces the output you are currently reading.
+ 4. The Docker daemon streamed that output to the Docker client, which sent it
+    to your terminal.
+
+To try something more ambitious, you can run an Ubuntu container with:
+ $ docker run -it ubuntu bash
+
+Share images, automate workflows, and more with a free Docker ID:
+ https://hub.docker.com/
+
+For more examples and ideas, visit:
+ https://docs.docker.com/get-started/
+
+";
 
 /// Files an app writes: the literal path of `appendFileSync(`/`writeFileSync(` calls
 /// (Node) or `open(..., "a"|"w")` (Python), relative to the working directory.
