@@ -10,7 +10,7 @@ use crate::engine::clock::rfc3339;
 use crate::engine::daemon::layers::Layer;
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Metadata};
-use crate::engine::image::config::History;
+use crate::engine::image::config::{History, ImageConfig};
 use crate::engine::image::manifest::{Descriptor, Manifest};
 use crate::engine::image::media_type;
 use crate::engine::layer::LayerOptions;
@@ -80,27 +80,9 @@ impl World {
             }
             return Transfer::fail(lines, e);
         }
-        let Some(stored) = self.daemon.images.image(&id) else {
-            return Transfer::fail(lines, WorldError::NoLocalTag(named.familiar_name()));
-        };
-        let _ = stored;
-        // Docker compresses layers when it pushes: the registry's manifest names the
-        // gzip blobs (the local store keeps uncompressed layers).
-        let config_bytes = match image.config.to_bytes() {
-            Ok(b) => b,
-            Err(e) => return Transfer::fail(lines, WorldError::Invalid(e.to_string())),
-        };
-        let descriptors = image
-            .layers
-            .iter()
-            .map(|l| {
-                let (digest, size) = l.blob_digest();
-                Descriptor::new(media_type::IMAGE_LAYER_GZIP, digest, size)
-            })
-            .collect();
-        let manifest_bytes = match Manifest::for_image(&config_bytes, descriptors).to_bytes() {
-            Ok(b) => b,
-            Err(e) => return Transfer::fail(lines, WorldError::Invalid(e.to_string())),
+        let manifest_bytes = match registry_manifest(&image.config, &image.layers) {
+            Ok(m) => m,
+            Err(e) => return Transfer::fail(lines, e),
         };
         let manifest_digest = Digest::sha256(&manifest_bytes);
         let Ok(reg) = self.registries.get_mut(&host) else {
@@ -147,18 +129,7 @@ impl World {
         let tag = named.tag()?;
         base::lookup(named.path(), tag)?;
         let (_, rec) = self.daemon.base_image(&named.to_string()).ok()?;
-        let config_bytes = rec.config.to_bytes().ok()?;
-        let descriptors = rec
-            .layers
-            .iter()
-            .map(|l| {
-                let (digest, size) = l.blob_digest();
-                Descriptor::new(media_type::IMAGE_LAYER_GZIP, digest, size)
-            })
-            .collect();
-        let manifest_bytes = Manifest::for_image(&config_bytes, descriptors)
-            .to_bytes()
-            .ok()?;
+        let manifest_bytes = registry_manifest(&rec.config, &rec.layers).ok()?;
         let image = RegistryImage {
             manifest_digest: Digest::sha256(&manifest_bytes),
             manifest_bytes,
@@ -325,19 +296,7 @@ impl World {
             ..History::default()
         });
         config.rootfs.diff_ids = layers.iter().map(|l| l.diff_id.clone()).collect();
-        let config_bytes = config
-            .to_bytes()
-            .map_err(|e| WorldError::Invalid(e.to_string()))?;
-        let descriptors = layers
-            .iter()
-            .map(|l| {
-                let (digest, size) = l.blob_digest();
-                Descriptor::new(media_type::IMAGE_LAYER_GZIP, digest, size)
-            })
-            .collect();
-        let manifest_bytes = Manifest::for_image(&config_bytes, descriptors)
-            .to_bytes()
-            .map_err(|e| WorldError::Invalid(e.to_string()))?;
+        let manifest_bytes = registry_manifest(&config, &layers)?;
         let digest = Digest::sha256(&manifest_bytes);
         let reg = self.registries.get_mut(named.domain())?;
         reg.put_manifest(
@@ -352,6 +311,24 @@ impl World {
         );
         Ok(digest)
     }
+}
+
+/// The manifest a registry holds for an image: it names the config and the gzip
+/// blobs (Docker compresses layers when it pushes; the local store keeps them
+/// uncompressed).
+fn registry_manifest(config: &ImageConfig, layers: &[Rc<Layer>]) -> Result<Vec<u8>, WorldError> {
+    let invalid = |e: serde_json::Error| WorldError::Invalid(e.to_string());
+    let config_bytes = config.to_bytes().map_err(invalid)?;
+    let descriptors = layers
+        .iter()
+        .map(|l| {
+            let (digest, size) = l.blob_digest();
+            Descriptor::new(media_type::IMAGE_LAYER_GZIP, digest, size)
+        })
+        .collect();
+    Manifest::for_image(&config_bytes, descriptors)
+        .to_bytes()
+        .map_err(invalid)
 }
 
 /// `docker login` / `logout` server argument → registry host (Docker Hub's aliases
