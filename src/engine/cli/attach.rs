@@ -40,36 +40,49 @@ fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
-/// Attaches the terminal to `argv`'s shell in `container` (already running).
-pub fn attach(world: &mut World, container: &str, argv: &[String], main: bool) {
+/// Attaches the terminal to `shell` in `container` (already running), starting in
+/// `workdir` and running as `user` when given (`exec -it -w DIR -u USER`), else in the
+/// container's own.
+pub fn attach(
+    world: &mut World,
+    container: &str,
+    shell: &[String],
+    main: bool,
+    workdir: Option<&str>,
+    user: Option<&str>,
+) {
     let Ok(c) = world.container(container) else {
         return;
     };
-    let cwd = if c.working_dir.is_empty() {
-        "/".to_string()
-    } else {
-        c.working_dir.clone()
-    };
-    let user = match c.user.split(':').next().unwrap_or("") {
-        "" | "0" => "root".to_string(),
-        u => u.to_string(),
+    let cwd = match workdir.unwrap_or(&c.working_dir) {
+        "" => "/".to_string(),
+        w => w.to_string(),
     };
     world.attached = Some(Attached {
         container: c.id.clone(),
         main,
-        shell: basename(&argv[0]).to_string(),
+        shell: basename(&shell[0]).to_string(),
         cwd,
-        user,
+        user: user.unwrap_or(&c.user).to_string(),
     });
+}
+
+/// The user name a prompt shows for a `USER`/`-u` value (`root` for none or uid 0).
+fn prompt_user(user: &str) -> &str {
+    match user.split(':').next().unwrap_or("") {
+        "" | "0" => "root",
+        u => u,
+    }
 }
 
 /// The prompt the attached shell shows: bash's `root@<short id>:/app# `, ash's
 /// `/app # ` (BusyBox's default for `sh`); `$` instead of `#` for other users.
 pub fn prompt(a: &Attached) -> String {
-    let sigil = if a.user == "root" { '#' } else { '$' };
+    let user = prompt_user(&a.user);
+    let sigil = if user == "root" { '#' } else { '$' };
     if a.shell == "bash" {
         let short = a.container.get(..12).unwrap_or(&a.container);
-        format!("{}@{short}:{}{sigil} ", a.user, a.cwd)
+        format!("{user}@{short}:{}{sigil} ", a.cwd)
     } else {
         format!("{} {sigil} ", a.cwd)
     }
@@ -134,7 +147,7 @@ pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor)
         ],
         env: Vec::new(),
         workdir: None,
-        user: None,
+        user: (!a.user.is_empty()).then(|| a.user.clone()),
         interactive: false,
     };
     let mut outcome = match world.exec_in(&a.container, &spec, exec) {

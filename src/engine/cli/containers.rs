@@ -214,7 +214,7 @@ fn attach_main_shell(world: &mut World, key: &str) -> bool {
     let (id, argv) = (c.id.clone(), c.argv());
     match attach::shell_of(&argv) {
         Some(shell) => {
-            attach::attach(world, &id, shell, true);
+            attach::attach(world, &id, shell, true, None, None);
             true
         }
         None => false,
@@ -499,28 +499,19 @@ pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) ->
     world.refresh();
     let command = p.args[1..].to_vec();
     // `exec -it CONTAINER sh`: the terminal attaches to a new shell in the container.
-    if p.has("interactive")
-        && p.has("tty")
-        && !p.has("detach")
-        && attach::shell_of(&command).is_some()
-    {
+    let shell = attach::shell_of(&command)
+        .filter(|_| p.has("interactive") && p.has("tty") && !p.has("detach"));
+    if let Some(shell) = shell {
         return match world.container(&p.args[0]).map(|c| (c.state, c.id.clone())) {
             Ok((state, id)) if state.is_running() => {
                 attach::attach(
                     world,
                     &id,
-                    attach::shell_of(&command).unwrap_or(&command),
+                    shell,
                     false,
+                    p.value("workdir"),
+                    p.value("user"),
                 );
-                if let (Some(a), Some(w)) = (world.attached.as_mut(), p.value("workdir")) {
-                    a.cwd = w.to_string();
-                }
-                if let (Some(a), Some(u)) = (world.attached.as_mut(), p.value("user")) {
-                    a.user = match u.split(':').next().unwrap_or("") {
-                        "" | "0" => "root".to_string(),
-                        u => u.to_string(),
-                    };
-                }
                 CommandOutput::default()
             }
             Ok((_, id)) => {

@@ -87,7 +87,7 @@ pub struct Attached {
     pub shell: String,
     /// The shell's working directory, carried from one line to the next.
     pub cwd: String,
-    /// The user the shell runs as (`root` when the image sets none).
+    /// The user the shell runs as, as `USER`/`-u` give it (empty: root).
     pub user: String,
 }
 
