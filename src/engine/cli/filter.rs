@@ -133,18 +133,21 @@ impl PsFilter {
 
     /// Does `c` pass? `index` is its position in creation order.
     pub fn matches(&self, world: &World, c: &Container, index: usize) -> bool {
-        let keys = {
-            let mut keys: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
-            keys.dedup();
-            keys
-        };
-        keys.iter().all(|key| {
-            self.pairs
-                .iter()
-                .filter(|(k, _)| k == key)
-                .any(|(_, v)| one(world, c, index, key, v))
-        })
+        every_key_any_value(&self.pairs, |k, v| one(world, c, index, k, v))
     }
+}
+
+/// moby's `filters.Args`: every key must match, by any of the values given for it.
+fn every_key_any_value(
+    pairs: &[(String, String)],
+    mut one: impl FnMut(&str, &str) -> bool,
+) -> bool {
+    pairs.iter().all(|(key, _)| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .any(|(k, v)| one(k, v))
+    })
 }
 
 fn one(world: &World, c: &Container, index: usize, key: &str, v: &str) -> bool {
@@ -269,33 +272,21 @@ impl ImageFilter {
             .any(|p| crate::engine::reference::familiar_match(p, &any).unwrap_or(false))
     }
 
-    /// Does an image with these references and labels pass?
+    /// Does an image with these references and labels pass (`reference` aside)?
     pub fn matches(
         &self,
         refs: &[crate::engine::reference::Reference],
         labels: &std::collections::BTreeMap<String, String>,
     ) -> bool {
-        let mut keys: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
-        keys.dedup();
-        keys.iter().all(|key| {
-            self.pairs
-                .iter()
-                .filter(|(k, _)| k == key)
-                .any(|(_, v)| match *key {
-                    "dangling" => (v == "true") == refs.is_empty(),
-                    "reference" => refs.iter().any(|r| {
-                        crate::engine::reference::familiar_match(
-                            v,
-                            &crate::engine::reference::AnyReference::Named(r.clone()),
-                        )
-                        .unwrap_or(false)
-                    }),
-                    "label" => match v.split_once('=') {
-                        Some((k, val)) => labels.get(k).is_some_and(|l| l == val),
-                        None => labels.contains_key(v),
-                    },
-                    _ => false,
-                })
+        every_key_any_value(&self.pairs, |key, v| match key {
+            "dangling" => (v == "true") == refs.is_empty(),
+            // Matched per row by `row_matches`: only the matching references are listed.
+            "reference" => true,
+            "label" => match v.split_once('=') {
+                Some((k, val)) => labels.get(k).is_some_and(|l| l == val),
+                None => labels.contains_key(v),
+            },
+            _ => false,
         })
     }
 }
