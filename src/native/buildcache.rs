@@ -34,7 +34,7 @@
 
 use super::fsio;
 use super::store::{DiskError, DiskStore};
-use crate::engine::build::cache::{CacheEntry, StepInputs};
+use crate::engine::build::cache::{from_key, CacheEntry, StepInputs};
 use crate::engine::build::copy::SourceChecksum;
 use crate::engine::build::executor::OutputLine;
 use crate::engine::build::BuildEvent;
@@ -483,15 +483,6 @@ fn make_stack(
             .and_then(|p| daemon.layers.get(&p))
             .map_or_else(empty_root, |l| l.rootfs().clone()),
     )
-}
-
-/// The key the engine gives `FROM <image>` (`BuildSession::dispatch_from`): the image
-/// ID, and a constant for `scratch`. `tests/native_store.rs` builds through both.
-fn from_key(image_id: Option<&Digest>) -> Digest {
-    match image_id {
-        Some(id) => Digest::sha256(format!("FROM {id}").as_bytes()),
-        None => Digest::sha256(b"FROM scratch"),
-    }
 }
 
 /// Stacks of every image a `FROM` may have named: the daemon's images and the bases

@@ -185,6 +185,15 @@ impl BuildCache {
     }
 }
 
+/// The cache key of `FROM <image>`: the base's image ID, or a constant for `scratch`.
+/// Every later step's key chains from it; the native CLI's persisted cache uses it too.
+pub fn from_key(image_id: Option<&Digest>) -> Digest {
+    match image_id {
+        Some(id) => Digest::sha256(format!("FROM {id}").as_bytes()),
+        None => Digest::sha256(b"FROM scratch"),
+    }
+}
+
 /// Checksums by path. Built by inserting: `collect` into a map would add one more
 /// copy of the standard library's sort to the web bundle.
 fn by_path(sources: &[SourceChecksum]) -> BTreeMap<&str, &Digest> {

@@ -647,7 +647,7 @@ impl BuildSession {
                     vec![],
                     empty_root(),
                     "scratch".to_string(),
-                    Digest::sha256(b"FROM scratch"),
+                    super::cache::from_key(None),
                     vec![],
                 )
             } else {
@@ -657,7 +657,7 @@ impl BuildSession {
                         format!("base image {base_name} was not resolved"),
                     )
                 })?;
-                let key = Digest::sha256(format!("FROM {}", rec.id).as_bytes());
+                let key = super::cache::from_key(Some(&rec.id));
                 let triggers = rec.config.config.on_build.clone();
                 (
                     rec.config.clone(),

@@ -168,13 +168,7 @@ pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor)
         let _ = world.log_terminal_output(&a.container, &tty);
     }
     let mut out = CommandOutput::default();
-    for l in &outcome.output {
-        if l.stderr {
-            out.warn(&l.text);
-        } else {
-            out.out(&l.text);
-        }
-    }
+    super::containers::print_outcome(&mut out, &outcome);
     out.exit_code = code;
     match cwd {
         Some(cwd) => {

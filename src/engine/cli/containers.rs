@@ -40,7 +40,7 @@ fn env_file(world: &World, name: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn print_outcome(out: &mut CommandOutput, o: &Outcome) {
+pub(super) fn print_outcome(out: &mut CommandOutput, o: &Outcome) {
     for l in &o.output {
         if l.stderr {
             out.warn(&l.text);
