@@ -326,27 +326,13 @@ fn add(tree: &mut Tree<'_>, args: &Args, names: &[&str], no_cache: bool) -> PkgO
 fn virtual_version(mtime: i64) -> String {
     let days = mtime.div_euclid(86_400);
     let secs = mtime.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = crate::engine::clock::civil_from_days(days);
     format!(
         "{y:04}{m:02}{d:02}.{:02}{:02}{:02}",
         secs / 3600,
         secs / 60 % 60,
         secs % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
-pub(crate) fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn del(tree: &mut Tree<'_>, names: &[&str]) -> PkgOutcome {

@@ -216,7 +216,7 @@ impl Args {
 
 /// `YYYY-MM-DDTHH_MM_SS_000Z`, the form npm names its debug logs with.
 pub(crate) fn timestamp(mtime: i64, sep: char) -> String {
-    let (y, m, d) = apk::civil(mtime.div_euclid(86_400));
+    let (y, m, d) = crate::engine::clock::civil_from_days(mtime.div_euclid(86_400));
     let s = mtime.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}{sep}{:02}{sep}{:02}",

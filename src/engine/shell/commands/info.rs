@@ -15,16 +15,7 @@ const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 pub(crate) fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
     let days = t.div_euclid(86400);
     let secs = t.rem_euclid(86400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d) = crate::engine::clock::civil_from_days(days);
     (
         y,
         m,
@@ -36,16 +27,7 @@ pub(crate) fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64, usize) {
     )
 }
 
-/// Days since the epoch of a civil date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::engine::clock::days_from_civil;
 
 /// `strftime` subset, UTC.
 pub(crate) fn format_time(t: i64, fmt: &str) -> String {
