@@ -2,7 +2,7 @@
 //! containers and registries.
 //!
 //! Architecture invariant: nothing under `engine/` does IO, reads a clock, spawns
-//! threads or draws randomness (see `tests/purity.rs`). Time comes in as a value,
+//! threads or draws randomness (see `tests/suite/purity.rs`). Time comes in as a value,
 //! RUN goes through an executor trait, so the browser, the tests and the native CLI
 //! all get the same, deterministic results.
 

@@ -1,5 +1,5 @@
 // Every lesson completed in the browser by scripted actions (the same scripts as
-// tests/lessons_walkthrough.rs): each step must turn "done" after its actions, and the
+// tests/suite/lessons_walkthrough.rs): each step must turn "done" after its actions, and the
 // lesson must end complete. Progress survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

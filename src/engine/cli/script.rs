@@ -57,7 +57,7 @@ macro_rules! transcript {
 }
 
 /// The golden transcripts of `tests/data/transcripts/` as (name, input, expected
-/// output), compiled in so the very same cases run on the host (`tests/cli_golden.rs`)
+/// output), compiled in so the very same cases run on the host (`tests/suite/cli_golden.rs`)
 /// and under wasm32 in the browser, where no files can be read.
 pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
     const CASES: &[(&str, &str, &str)] = &[

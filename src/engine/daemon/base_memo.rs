@@ -2,7 +2,7 @@
 //! image takes about a second in the browser; these are the digests the engine
 //! computes for exactly those layers (regenerate with
 //! `cargo run --release --example gen_base_memo > src/engine/daemon/base_memo_table.rs`),
-//! and `tests/base_memo.rs` recomputes every one of them, so a stale entry fails CI.
+//! and `tests/suite/base_memo.rs` recomputes every one of them, so a stale entry fails CI.
 
 use crate::engine::digest::Digest;
 

@@ -90,7 +90,7 @@ impl LayerStore {
     }
 
     /// Like [`LayerStore::create`] for a layer whose diff_id and size are already known
-    /// (a memo of a simulated base image's layer, verified by `tests/base_memo.rs`):
+    /// (a memo of a simulated base image's layer, verified by `tests/suite/base_memo.rs`):
     /// nothing is hashed.
     pub fn create_known(
         &mut self,

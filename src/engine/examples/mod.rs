@@ -6,7 +6,7 @@
 //! an image that is only files on top of a server, and what goes wrong without the
 //! pattern (the build checks and the efficiency view have something to say about
 //! every line of it). All of them build with the simulated base images of
-//! `engine::base::catalog()` (checked by `tests/examples_build.rs`).
+//! `engine::base::catalog()` (checked by `tests/suite/examples_build.rs`).
 
 /// A build context file of an example: path relative to the context root, and text.
 #[derive(Clone, Debug, PartialEq, Eq)]

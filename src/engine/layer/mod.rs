@@ -4,7 +4,7 @@
 //! under `rootfs.diff_ids`) and, when pushed or saved, a gzip blob whose sha256 is the
 //! digest the manifest references (OCI image-spec `layer.md`, "Changesets"). The tar is
 //! written exactly as buildah/podman (containers/storage over Go `archive/tar`) write
-//! it — checked against the oracle's diff_ids in `tests/layer_oracle.rs`:
+//! it — checked against the oracle's diff_ids in `tests/suite/layer_oracle.rs`:
 //!
 //! * USTAR headers, PAX only when a value does not fit; numeric uid/gid, empty
 //!   uname/gname; the mode field carries the file type bits (`040755` for a directory);

@@ -17,7 +17,7 @@
 //! with `/etc/subuid` ranges and newuidmap, container ids 1 and up to subordinate ids
 //! ([`userns`]: overlay mounts inside a user namespace need Linux 5.11), and runc runs
 //! rootless in it; the lower dir's non-root owners are set inside that namespace. [`RuncExecutor::new`] probes that the kernel allows both, so a
-//! refusal is one error naming the missing piece (tests/native_rootless.rs).
+//! refusal is one error naming the missing piece (tests/suite/native_rootless.rs).
 
 pub mod bundle;
 pub mod rootfs;

@@ -6,7 +6,7 @@
 //! checks that layerlab's error names exactly that, and prints `skipped: <reason>`.
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use native_support::{ok, TempDir};
 use std::os::unix::fs::PermissionsExt;

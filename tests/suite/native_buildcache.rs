@@ -7,7 +7,7 @@
 //! damaged cache file. Simulated RUN only: needs no root, runc or network.
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use layerlab::engine::build::simulated::SimulatedExecutor;
 use layerlab::engine::build::{plain_progress_of, BuildRequest};

@@ -384,7 +384,7 @@ fn simulated_builds_match_buildah() {
 }
 
 #[cfg(all(feature = "native", target_os = "linux"))]
-mod native_support;
+use crate::native_support;
 
 #[cfg(all(feature = "native", target_os = "linux"))]
 #[test]

@@ -5,7 +5,7 @@
 //! network). Needs root, runc and busybox-static.
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use layerlab::engine::build::executor::{Executor, RunCommand, RunRequest};
 use layerlab::engine::fs::{diff, FileType, Fs};

@@ -323,7 +323,7 @@ struct Entry {
 }
 
 fn oracle_rootfs() -> Vec<Entry> {
-    let text = include_str!("data/pkg/busybox-rootfs.tsv");
+    let text = include_str!("../data/pkg/busybox-rootfs.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .map(|l| {

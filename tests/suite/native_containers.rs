@@ -4,7 +4,7 @@
 //! container's writes never reach the image. Needs root, runc and busybox-static.
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use native_support::{ok, run, TempDir};
 

@@ -4,7 +4,7 @@
 //! Optional files: `options` (lines `tag NAME`, `build-arg K=V`, `target S`,
 //! `no-cache`) and `edits` (lines `write PATH TEXT` / `remove PATH` applied to the
 //! context before a second build, whose summary is appended — for cache lessons).
-//! `UPDATE_GOLDEN=1 cargo test --test build_scenarios` rewrites the golden files.
+//! `UPDATE_GOLDEN=1 cargo test --test suite build_scenarios::` rewrites the golden files.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! busybox-static and util-linux `script`).
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use native_support::{ok, run, TempDir};
 use std::process::Command;

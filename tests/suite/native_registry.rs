@@ -6,7 +6,7 @@
 //! docker-registry (and skopeo for its check).
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use native_support::{ok, run, TempDir};
 use std::process::{Child, Command, Stdio};

@@ -5,7 +5,7 @@
 //! every earlier image intact. Needs root and busybox-static (skopeo/umoci for theirs).
 #![cfg(all(feature = "native", target_os = "linux"))]
 
-mod native_support;
+use crate::native_support;
 
 use layerlab::engine::fs::{diff, FileType, Fs, Metadata};
 use layerlab::engine::image::layout;

@@ -30,7 +30,7 @@ pub fn missing(tools: &[&str]) -> Option<String> {
 #[macro_export]
 macro_rules! require {
     ($($tool:expr),*) => {
-        if let Some(reason) = native_support::missing(&[$($tool),*]) {
+        if let Some(reason) = $crate::native_support::missing(&[$($tool),*]) {
             println!("skipped: {reason}");
             return;
         }
