@@ -85,6 +85,7 @@ pub fn run(
         command: p.args[1..].to_vec(),
         ports: p.values("publish"),
         publish_all: p.has("publish-all"),
+        expose: p.values("expose"),
         volumes: p.values("volume"),
         interactive: p.has("interactive"),
         tty: p.has("tty"),

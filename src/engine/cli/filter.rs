@@ -25,15 +25,11 @@ const KNOWN: &[&str] = &[
     "volume",
 ];
 
-/// Keys layerlab has no model for (no networks, health checks, isolation, tasks).
-const NOT_SIMULATED: &[&str] = &[
-    "expose",
-    "health",
-    "isolation",
-    "is-task",
-    "network",
-    "publish",
-];
+/// Keys layerlab has no model for (no networks, isolation or swarm tasks).
+const NOT_SIMULATED: &[&str] = &["isolation", "is-task", "network"];
+
+/// moby's `container.IsValidHealthString`.
+const HEALTH: &[&str] = &["starting", "healthy", "unhealthy", "none"];
 
 const STATES: &[&str] = &[
     "created",
@@ -97,7 +93,15 @@ impl PsFilter {
             }
             if NOT_SIMULATED.contains(&k.as_str()) {
                 return Err(Refused::daemon(format!(
-                    "layerlab: the '{k}' filter needs networks, health checks or tasks, which are not simulated"
+                    "layerlab: the '{k}' filter needs networks, isolation or swarm tasks, which are not simulated"
+                )));
+            }
+            if k == "publish" || k == "expose" {
+                port_range(k, v).map_err(Refused::daemon)?;
+            }
+            if k == "health" && !HEALTH.contains(&v.as_str()) {
+                return Err(Refused::daemon(format!(
+                    "Error response from daemon: Unrecognised filter value for health: {v}"
                 )));
             }
             if k == "status" && !STATES.contains(&v.as_str()) {
@@ -119,13 +123,20 @@ impl PsFilter {
         self.pairs.iter().any(|(k, _)| k == "status")
     }
 
-    /// Checks `before`/`since` name existing containers (moby refuses otherwise).
+    /// Checks `before`/`since` name existing containers (moby refuses otherwise), and
+    /// that a `health` filter can be answered: health checks are not run here, so only
+    /// containers without one (`none`) have a known health.
     pub fn check_refs(&self, world: &World) -> Result<(), Refused> {
         for (k, v) in &self.pairs {
             if (k == "before" || k == "since") && world.container(v).is_err() {
                 return Err(Refused::daemon(format!(
                     "Error response from daemon: No such container: {v}"
                 )));
+            }
+            if k == "health" && world.containers.iter().any(|c| has_healthcheck(world, c)) {
+                return Err(Refused::daemon(
+                    "layerlab: HEALTHCHECK commands are not run, so the 'health' of a container with one is unknown (health=none still works when no container has one)".into(),
+                ));
             }
         }
         Ok(())
@@ -167,6 +178,25 @@ fn one(world: &World, c: &Container, index: usize, key: &str, v: &str) -> bool {
                 || matches!(&m.source, MountSource::Volume(n) | MountSource::Bind(n) if n == v)
         }),
         "ancestor" => is_descendant(world, c, v),
+        // Checked by `check_refs`: no container has a health check.
+        "health" => v == "none",
+        // `HostConfig.PortBindings`: the container side of `-p`.
+        "publish" => port_range(key, v).is_ok_and(|(proto, lo, hi)| {
+            c.ports
+                .iter()
+                .any(|b| b.proto == proto && (lo..=hi).contains(&b.container_port))
+        }),
+        // `Config.ExposedPorts`: the image's EXPOSE, `--expose` and every `-p`.
+        "expose" => port_range(key, v).is_ok_and(|(proto, lo, hi)| {
+            let published = c.ports.iter().map(|b| (b.container_port, b.proto.as_str()));
+            let exposed = c.exposed.iter().filter_map(|e| {
+                let (port, proto) = e.split_once('/').unwrap_or((e, "tcp"));
+                Some((port.parse::<u16>().ok()?, proto))
+            });
+            published
+                .chain(exposed)
+                .any(|(port, p)| p == proto && (lo..=hi).contains(&port))
+        }),
         "before" | "since" => {
             let Some(other) = world
                 .containers
@@ -183,6 +213,44 @@ fn one(world: &World, c: &Container, index: usize, key: &str, v: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The image's config has a HEALTHCHECK that is not `NONE`.
+fn has_healthcheck(world: &World, c: &Container) -> bool {
+    world
+        .daemon
+        .image(&c.image_id)
+        .and_then(|i| i.config.config.healthcheck)
+        .is_some_and(|h| !h.test.is_empty() && h.test[0] != "NONE")
+}
+
+/// A `publish`/`expose` value: `PORT[/PROTO]` or `START-END[/PROTO]` (moby's
+/// `nat.SplitProtoPort` and `nat.ParsePortRange`), as (proto, first, last).
+fn port_range(key: &str, v: &str) -> Result<(String, u16, u16), String> {
+    if v.contains(':') {
+        return Err(format!(
+            "Error response from daemon: filter for '{key}' should not contain ':': {v}"
+        ));
+    }
+    let (port, proto) = v.split_once('/').unwrap_or((v, "tcp"));
+    let proto = if proto.is_empty() { "tcp" } else { proto };
+    let num = |s: &str| {
+        s.parse::<u16>().map_err(|_| {
+            format!(
+                "Error response from daemon: strconv.ParseUint: parsing \"{s}\": invalid syntax"
+            )
+        })
+    };
+    let (lo, hi) = match port.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (num(port)?, num(port)?),
+    };
+    if hi < lo {
+        return Err(format!(
+            "Error response from daemon: invalid range specified for port: {port}"
+        ));
+    }
+    Ok((proto.to_string(), lo, hi))
 }
 
 /// moby matches names with a regular expression; the anchors `^` and `$` are the
@@ -224,10 +292,15 @@ fn is_descendant(world: &World, c: &Container, reference: &str) -> bool {
 }
 
 /// `docker images --filter`: `dangling`, `reference` (Go `path.Match`, as
-/// `FamiliarMatch`) and `label`, as moby's image list; `before`/`since`/`until` are
-/// accepted by Docker but not modelled here.
+/// `FamiliarMatch`), `label`, and `before`/`since` (created before or after a given
+/// image's creation) and `until` (created before a time or duration ago), as moby's
+/// image list.
 pub struct ImageFilter {
     pairs: Vec<(String, String)>,
+    /// Created strictly before / after / before, in seconds (from `resolve`).
+    before: Option<i64>,
+    since: Option<i64>,
+    until: Option<i64>,
 }
 
 impl ImageFilter {
@@ -238,15 +311,53 @@ impl ImageFilter {
                 "dangling" if v != "true" && v != "false" => {
                     format!("Error response from daemon: invalid filter 'dangling={v}'")
                 }
-                "dangling" | "reference" | "label" => continue,
-                "before" | "since" | "until" => {
-                    format!("layerlab: the '{k}' filter for images is not simulated")
-                }
+                "dangling" | "reference" | "label" | "before" | "since" | "until" => continue,
                 _ => format!("Error response from daemon: invalid filter '{k}'"),
             };
             return Err(Refused::daemon(refused));
         }
-        Ok(ImageFilter { pairs })
+        Ok(ImageFilter {
+            pairs,
+            before: None,
+            since: None,
+            until: None,
+        })
+    }
+
+    /// Turns `before`/`since` images and `until` times into bounds, as moby: the
+    /// earliest `before`, the latest `since`; an unknown image or a value that is
+    /// neither a time nor a duration is refused.
+    pub fn resolve(&mut self, world: &World) -> Result<(), Refused> {
+        let now = world.now();
+        for (k, v) in &self.pairs {
+            let t = match k.as_str() {
+                "before" | "since" => match world.daemon.find_image(v) {
+                    Ok(img) => created_seconds(img.config.created.as_deref()),
+                    Err(_) => {
+                        return Err(Refused::daemon(format!(
+                            "Error response from daemon: No such image: {v}"
+                        )))
+                    }
+                },
+                "until" => timestamp(v, now).ok_or_else(|| {
+                    Refused::daemon(format!(
+                        "Error response from daemon: failed to parse value as time or duration: \"{v}\""
+                    ))
+                })?,
+                _ => continue,
+            };
+            let slot = match k.as_str() {
+                "before" => &mut self.before,
+                "since" => &mut self.since,
+                _ => &mut self.until,
+            };
+            *slot = Some(match (*slot, k.as_str()) {
+                (Some(old), "since") => old.max(t),
+                (Some(old), _) => old.min(t),
+                (None, _) => t,
+            });
+        }
+        Ok(())
     }
 
     /// With `reference` filters, only the matching rows of an image are listed (moby
@@ -272,16 +383,25 @@ impl ImageFilter {
             .any(|p| crate::engine::reference::familiar_match(p, &any).unwrap_or(false))
     }
 
-    /// Does an image with these references and labels pass (`reference` aside)?
+    /// Does an image with these references, labels and creation time pass
+    /// (`reference` aside)?
     pub fn matches(
         &self,
         refs: &[crate::engine::reference::Reference],
         labels: &std::collections::BTreeMap<String, String>,
+        created: Option<&str>,
     ) -> bool {
+        let t = created_seconds(created);
+        if self.before.is_some_and(|b| t >= b)
+            || self.since.is_some_and(|s| t <= s)
+            || self.until.is_some_and(|u| t >= u)
+        {
+            return false;
+        }
         every_key_any_value(&self.pairs, |key, v| match key {
             "dangling" => (v == "true") == refs.is_empty(),
             // Matched per row by `row_matches`: only the matching references are listed.
-            "reference" => true,
+            "reference" | "before" | "since" | "until" => true,
             "label" => match v.split_once('=') {
                 Some((k, val)) => labels.get(k).is_some_and(|l| l == val),
                 None => labels.contains_key(v),
@@ -289,6 +409,84 @@ impl ImageFilter {
             _ => false,
         })
     }
+}
+
+/// An image's `created` in seconds; none is Go's zero time, before everything.
+fn created_seconds(created: Option<&str>) -> i64 {
+    created
+        .and_then(super::images::parse_time)
+        .unwrap_or(i64::MIN)
+}
+
+/// moby's `timetypes.GetTimestamp`: a Go duration (`10m`, `1h30m`: that long before
+/// `now`), an RFC 3339 time or date (`2026-01-02`, `2026-01-02T15:04:05Z`, UTC), or
+/// Unix seconds (`1767225600`, a fraction allowed).
+pub fn timestamp(value: &str, now: i64) -> Option<i64> {
+    if let Some(d) = go_duration(value) {
+        return Some(now - d);
+    }
+    if let Some((secs, frac)) = value.split_once('.').or(Some((value, "0"))) {
+        if !secs.is_empty()
+            && secs.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return secs.parse().ok();
+        }
+    }
+    let v = value.trim_end_matches('Z');
+    let full = match v.len() {
+        10 => format!("{v}T00:00:00"),
+        13 => format!("{v}:00:00"),
+        16 => format!("{v}:00"),
+        _ => v.to_string(),
+    };
+    let b = full.as_bytes();
+    let shaped = b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':';
+    if shaped {
+        super::images::parse_time(&full)
+    } else {
+        None
+    }
+}
+
+/// Go's `time.ParseDuration`, in whole seconds: `[-]` then number+unit pieces with the
+/// units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h` (`1h30m`, `1.5h`, `90s`).
+fn go_duration(s: &str) -> Option<i64> {
+    let (sign, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0f64;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..u] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += number * scale;
+        rest = &rest[u..];
+    }
+    Some((sign * total) as i64)
 }
 
 #[cfg(test)]
@@ -320,9 +518,41 @@ mod tests {
             Some("Error response from daemon: invalid filter 'status=rubbish'".into())
         );
         assert!(f("network=bridge").unwrap().contains("not simulated"));
+        assert_eq!(
+            f("publish=8080:80"),
+            Some(
+                "Error response from daemon: filter for 'publish' should not contain ':': 8080:80"
+                    .into()
+            )
+        );
+        assert_eq!(
+            f("expose=90-80"),
+            Some("Error response from daemon: invalid range specified for port: 90-80".into())
+        );
+        assert_eq!(
+            f("health=ok"),
+            Some("Error response from daemon: Unrecognised filter value for health: ok".into())
+        );
+        assert!(f("publish=8000-8080/tcp").is_none());
         assert!(f("name=api").is_none());
         assert!(PsFilter::parse(&["status=exited".into()])
             .unwrap()
             .implies_all());
+    }
+
+    #[test]
+    fn timestamps_are_durations_times_or_unix_seconds() {
+        let now = 1_767_225_600; // 2026-01-01T00:00:00Z
+        assert_eq!(timestamp("10m", now), Some(now - 600));
+        assert_eq!(timestamp("1h30m", now), Some(now - 5400));
+        assert_eq!(timestamp("1.5h", now), Some(now - 5400));
+        assert_eq!(timestamp("2026-01-01", now), Some(now));
+        assert_eq!(timestamp("2025-12-31T23:00:00Z", now), Some(now - 3600));
+        assert_eq!(timestamp("2025-12-31T23", now), Some(now - 3600));
+        assert_eq!(timestamp("1767225600", now), Some(now));
+        assert_eq!(timestamp("1767225600.5", now), Some(now));
+        assert_eq!(timestamp("yesterday", now), None);
+        assert_eq!(timestamp("10", now), Some(10));
+        assert_eq!(timestamp("5x", now), None);
     }
 }

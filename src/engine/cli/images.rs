@@ -136,10 +136,13 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let by = match super::filter::ImageFilter::parse(&p.values("filter")) {
+    let mut by = match super::filter::ImageFilter::parse(&p.values("filter")) {
         Ok(f) => f,
         Err(e) => return e.output(),
     };
+    if let Err(e) = by.resolve(world) {
+        return e.output();
+    }
     let now = world.now();
     let store = &world.daemon.images;
     let filter = p
@@ -177,7 +180,7 @@ pub fn images(world: &mut World, words: &[String]) -> CommandOutput {
             .image(&r.id)
             .map(|i| i.config.config.labels)
             .unwrap_or_default();
-        if !by.matches(&refs, &labels) {
+        if !by.matches(&refs, &labels, r.created.as_deref()) {
             continue;
         }
         for (repository, tag, digest) in reference_rows(&refs, show_digests, need_digest) {

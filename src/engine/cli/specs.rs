@@ -39,6 +39,12 @@ const RUN_FLAGS: &[Flag] = &[
         "Keep STDIN open even if not attached",
     ),
     flag(
+        None,
+        "expose",
+        Some("list"),
+        "Expose a port or a range of ports",
+    ),
+    flag(
         Some('l'),
         "label",
         Some("list"),

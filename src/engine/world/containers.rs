@@ -31,6 +31,8 @@ pub struct RunSpec {
     pub ports: Vec<String>,
     /// `-P`.
     pub publish_all: bool,
+    /// `--expose` values as typed (`9000`, `9000/udp`, `8000-8010`).
+    pub expose: Vec<String>,
     /// `-v` values as typed.
     pub volumes: Vec<String>,
     pub interactive: bool,
@@ -70,6 +72,24 @@ fn merge_env(base: &[String], overrides: &[String]) -> Vec<String> {
 }
 
 /// Parses `-p [ip:][hostPort:]containerPort[/proto]` (host port 0: ephemeral).
+/// One `--expose` value as `PORT/PROTO` keys: a port or a range, tcp unless named
+/// (the docker CLI's `nat.ParsePortRange` over `nat.SplitProtoPort`).
+fn expose_ports(value: &str) -> Result<Vec<String>, WorldError> {
+    let invalid = || WorldError::Invalid(format!("invalid range format for --expose: {value}"));
+    let (range, proto) = value.split_once('/').unwrap_or((value, "tcp"));
+    let (lo, hi) = match range.split_once('-') {
+        Some((a, b)) => (a.parse::<u16>(), b.parse::<u16>()),
+        None => (range.parse::<u16>(), range.parse::<u16>()),
+    };
+    let (Ok(lo), Ok(hi)) = (lo, hi) else {
+        return Err(invalid());
+    };
+    if hi < lo || !matches!(proto, "tcp" | "udp" | "sctp") {
+        return Err(invalid());
+    }
+    Ok((lo..=hi).map(|p| format!("{p}/{proto}")).collect())
+}
+
 pub fn parse_port(spec: &str) -> Result<(String, u16, u16, String), WorldError> {
     let invalid = || WorldError::Invalid(format!("invalid containerPort: {spec}"));
     let (rest, proto) = match spec.rsplit_once('/') {
@@ -170,6 +190,13 @@ impl World {
             env.insert(0, crate::engine::build::session::DEFAULT_PATH.to_string());
         }
         let mut exposed: Vec<String> = cfg.exposed_ports.keys().cloned().collect();
+        for e in &spec.expose {
+            for key in expose_ports(e)? {
+                if !exposed.contains(&key) {
+                    exposed.push(key);
+                }
+            }
+        }
         let mut ports = Vec::new();
         for p in &spec.ports {
             let (host_ip, host_port, container_port, proto) = parse_port(p)?;
