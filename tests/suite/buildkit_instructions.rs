@@ -22,16 +22,7 @@ fn data(name: &str) -> Value {
 }
 
 fn finish(source: &str, passed: usize, failed: Vec<String>) {
-    println!("{source}: {passed} passed, {} failed", failed.len());
-    let unexpected: Vec<&String> = failed
-        .iter()
-        .filter(|f| {
-            !KNOWN_FAILURES
-                .iter()
-                .any(|(id, _)| f.starts_with(&format!("{id}:")))
-        })
-        .collect();
-    assert!(unexpected.is_empty(), "{source}:\n{unexpected:#?}");
+    crate::conformance::finish(source, passed, &failed, KNOWN_FAILURES);
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod buildkit_parser;
 mod buildkit_shell;
 mod cli_golden;
 mod cli_properties;
+mod conformance;
 mod digest_conformance;
 mod examples_build;
 mod fs_tree;

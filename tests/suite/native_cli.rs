@@ -77,13 +77,10 @@ fn build_progress_bars_only_on_a_terminal() {
     let home = TempDir::new("progress");
     let h = home.path();
     ok(h, &["busybox-image"]);
-    let ctx = h.join("ctx");
-    std::fs::create_dir_all(&ctx).unwrap();
-    std::fs::write(
-        ctx.join("Dockerfile"),
+    let ctx = native_support::context(
+        h,
         "FROM busybox:1.35\nRUN for i in 1 2 3; do echo tick $i; sleep 0.3; done\n",
-    )
-    .unwrap();
+    );
     let args = ["build", "--exec=linux", "-t", "p:1", ctx.to_str().unwrap()];
     let (code, _, plain) = run(h, &args);
     assert_eq!(code, 0, "{plain}");

@@ -14,13 +14,7 @@ fn build_run_diff_logs_stop_rm() {
     let home = TempDir::new("containers");
     let h = home.path();
     ok(h, &["busybox-image"]);
-    let ctx = h.join("ctx");
-    std::fs::create_dir_all(&ctx).unwrap();
-    std::fs::write(
-        ctx.join("Dockerfile"),
-        "FROM busybox:1.35\nWORKDIR /app\nRUN echo keep > keep.txt && rm /bin/vi\nENV GREETING=hi\nCMD [\"sh\", \"-c\", \"echo $GREETING\"]\n",
-    )
-    .unwrap();
+    let ctx = native_support::context(h, "FROM busybox:1.35\nWORKDIR /app\nRUN echo keep > keep.txt && rm /bin/vi\nENV GREETING=hi\nCMD [\"sh\", \"-c\", \"echo $GREETING\"]\n");
     let id = ok(
         h,
         &[
@@ -111,14 +105,8 @@ fn from_scratch_with_a_static_binary_builds_and_runs() {
     require!("runc", "/bin/busybox");
     let home = TempDir::new("scratch");
     let h = home.path();
-    let ctx = h.join("ctx");
-    std::fs::create_dir_all(&ctx).unwrap();
+    let ctx = native_support::context(h, "FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"/busybox echo built > /built\"]\nCMD [\"/busybox\", \"cat\", \"/built\"]\n");
     std::fs::copy("/bin/busybox", ctx.join("busybox")).unwrap();
-    std::fs::write(
-        ctx.join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /busybox\nRUN [\"/busybox\", \"sh\", \"-c\", \"/busybox echo built > /built\"]\nCMD [\"/busybox\", \"cat\", \"/built\"]\n",
-    )
-    .unwrap();
     let id = ok(
         h,
         &[

@@ -107,3 +107,11 @@ pub fn run_on_terminal(home: &Path, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
+
+/// A build context folder `ctx` under `home` holding this Dockerfile.
+pub fn context(home: &Path, dockerfile: &str) -> PathBuf {
+    let ctx = home.join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    ctx
+}
