@@ -14,14 +14,10 @@ use crate::engine::image::store::LayerBlob;
 use crate::engine::image::{History, ImageConfig};
 use std::path::Path;
 
-/// 2023-01-01T00:00:00Z, setup.sh's `--mtime`.
-pub const BASE_MTIME: i64 = 1_672_531_200;
+use crate::engine::base::busybox::{EMPTY_FILES, GROUP, MTIME as BASE_MTIME, PASSWD, ROOT_DIRS};
 
 /// Where Debian's `busybox-static` installs the binary.
 pub const BUSYBOX: &str = "/bin/busybox";
-
-pub const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nbin:x:2:2:bin:/bin:/bin/false\nsys:x:3:3:sys:/dev:/bin/false\nwww-data:x:33:33:www-data:/var/www:/bin/false\nappuser:x:1000:1000:appuser:/home/appuser:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n";
-pub const GROUP: &str = "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nwww-data:x:33:\nappuser:x:1000:\nnogroup:x:65534:\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusyboxError {
@@ -96,19 +92,7 @@ pub fn build<'a>(
         let path = path.to_string();
         move |source| BusyboxError::Fs { path, source }
     };
-    for d in [
-        "/bin",
-        "/sbin",
-        "/usr/bin",
-        "/usr/sbin",
-        "/etc",
-        "/home",
-        "/var/spool/mail",
-        "/var/www",
-        "/dev",
-        "/proc",
-        "/sys",
-    ] {
+    for d in ROOT_DIRS {
         fs.mkdir_all(d, dir).map_err(e(d))?;
     }
     fs.mkdir("/root", Metadata::new(0o700, 0, 0, BASE_MTIME))
@@ -137,7 +121,7 @@ pub fn build<'a>(
         .map_err(e("/etc/passwd"))?;
     fs.write_file("/etc/group", GROUP.as_bytes().to_vec(), file)
         .map_err(e("/etc/group"))?;
-    for f in ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"] {
+    for f in EMPTY_FILES {
         fs.write_file(f, Vec::new(), file).map_err(e(f))?;
     }
     fs.symlink("/proc/mounts", "/etc/mtab", file)

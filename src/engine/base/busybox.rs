@@ -13,13 +13,34 @@ use super::BaseImage;
 
 const APPLETS: &str = include_str!("busybox-1.35-applets.txt");
 /// 2023-01-01T00:00:00Z, the `--mtime` of the oracle's rootfs tar.
-pub(crate) const MTIME: i64 = 1_672_531_200;
+pub const MTIME: i64 = 1_672_531_200;
 /// Size of Debian's `/bin/busybox` from busybox-static 1:1.35.0-4+deb12u1.
 const BUSYBOX_SIZE: u64 = 1_982_256;
 /// The oracle's base diff_id (`ADD file:<diff_id> in /` in its history).
 const ORACLE_DIFF_ID: &str = "625135ebe04c3fb51fc2accb99f7ad78f702a61aa80ad3890595151cc5e372a4";
 
-const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh
+/// The oracle base's `/etc/passwd` (shared/oracle setup.sh), also written by the native
+/// `busybox-image`.
+/// The directories (mode 755) of the oracle's busybox rootfs, besides `/root` (700)
+/// and `/tmp` (1777).
+pub const ROOT_DIRS: [&str; 11] = [
+    "/bin",
+    "/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/etc",
+    "/home",
+    "/var/spool/mail",
+    "/var/www",
+    "/dev",
+    "/proc",
+    "/sys",
+];
+
+/// Files the rootfs has empty (the runtime fills them in a container).
+pub const EMPTY_FILES: [&str; 3] = ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
+
+pub const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
 bin:x:2:2:bin:/bin:/bin/false
 sys:x:3:3:sys:/dev:/bin/false
@@ -28,7 +49,7 @@ appuser:x:1000:1000:appuser:/home/appuser:/bin/sh
 nobody:x:65534:65534:nobody:/home:/bin/false
 ";
 
-const GROUP: &str = "root:x:0:
+pub const GROUP: &str = "root:x:0:
 daemon:x:1:
 bin:x:2:
 sys:x:3:
@@ -54,19 +75,7 @@ pub(crate) fn image(tag: &str, version: &str) -> BaseImage {
         &format!("/bin/sh -c #(nop) ADD file:{ORACLE_DIFF_ID} in / "),
         Some("imported from tarball"),
         &mut |t| {
-            for d in [
-                "/bin",
-                "/sbin",
-                "/usr/bin",
-                "/usr/sbin",
-                "/etc",
-                "/home",
-                "/var/spool/mail",
-                "/var/www",
-                "/dev",
-                "/proc",
-                "/sys",
-            ] {
+            for d in ROOT_DIRS {
                 t.dir(d, 0o755);
             }
             t.dir("/root", 0o700);
@@ -82,7 +91,7 @@ pub(crate) fn image(tag: &str, version: &str) -> BaseImage {
             }
             t.text("/etc/passwd", PASSWD, 0o644);
             t.text("/etc/group", GROUP, 0o644);
-            for f in ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"] {
+            for f in EMPTY_FILES {
                 t.text(f, "", 0o644);
             }
             t.link("/etc/mtab", "/proc/mounts");
