@@ -18,6 +18,7 @@ mod buildkit_instructions;
 mod buildkit_lint;
 mod buildkit_parser;
 mod buildkit_shell;
+mod cli_fuzz;
 mod cli_golden;
 mod cli_properties;
 mod conformance;

@@ -197,6 +197,7 @@ pub fn parse(spec: &Spec, words: &[String]) -> Result<Parsed, FlagError> {
                     None => return Err(FlagError(format!("flag needs an argument: --{name}"))),
                 },
             };
+            check_value(f, &value)?;
             p.flags.push((f.long, value));
             continue;
         }
@@ -226,6 +227,7 @@ pub fn parse(spec: &Spec, words: &[String]) -> Result<Parsed, FlagError> {
                 } else {
                     return Err(FlagError(format!("flag needs an argument: '{c}' in -{c}")));
                 };
+                check_value(f, &value)?;
                 p.flags.push((f.long, value));
                 break;
             }
@@ -234,6 +236,28 @@ pub fn parse(spec: &Spec, words: &[String]) -> Result<Parsed, FlagError> {
         p.args.push(w.clone());
     }
     Ok(p)
+}
+
+/// pflag's check of a typed value (`int` flags: Go's `strconv.ParseInt`).
+fn check_value(f: &Flag, v: &str) -> Result<(), FlagError> {
+    if f.value != Some("int") {
+        return Ok(());
+    }
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let why = if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        "invalid syntax"
+    } else if v.parse::<i64>().is_err() {
+        "value out of range"
+    } else {
+        return Ok(());
+    };
+    let name = match f.short {
+        Some(c) => format!("-{c}, --{}", f.long),
+        None => format!("--{}", f.long),
+    };
+    Err(FlagError(format!(
+        "invalid argument \"{v}\" for \"{name}\" flag: strconv.ParseInt: parsing \"{v}\": {why}"
+    )))
 }
 
 /// cobra's argument-count message, or `None` when `n` fits.

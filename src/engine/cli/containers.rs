@@ -99,6 +99,13 @@ pub fn run(
             })
             .collect(),
     };
+    if let Err(e) = crate::engine::world::check_cli_values(&run_spec) {
+        // The CLI's own refusal (`reportError`): no daemon involved, a full stop added.
+        return CommandOutput::err(
+            format!("docker: {e}.\n\nRun 'docker {verb} --help' for more information\n"),
+            125,
+        );
+    }
     let mut out = CommandOutput::default();
     if world.daemon.find_image(&run_spec.image).is_err() {
         let shown = crate::engine::reference::parse_normalized_named(&run_spec.image)

@@ -75,19 +75,50 @@ fn merge_env(base: &[String], overrides: &[String]) -> Vec<String> {
 /// One `--expose` value as `PORT/PROTO` keys: a port or a range, tcp unless named
 /// (the docker CLI's `nat.ParsePortRange` over `nat.SplitProtoPort`).
 fn expose_ports(value: &str) -> Result<Vec<String>, WorldError> {
-    let invalid = || WorldError::Invalid(format!("invalid range format for --expose: {value}"));
+    if value.contains(':') {
+        return Err(WorldError::Invalid(format!(
+            "invalid port format for --expose: {value}"
+        )));
+    }
+    // `nat.ParsePortRange`'s own error follows the CLI's words.
+    let invalid = |why: String| {
+        WorldError::Invalid(format!(
+            "invalid range format for --expose: {value}, error: {why}"
+        ))
+    };
     let (range, proto) = value.split_once('/').unwrap_or((value, "tcp"));
+    let num = |s: &str| {
+        s.parse::<u16>().map_err(|_| {
+            let why = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "value out of range"
+            } else {
+                "invalid syntax"
+            };
+            invalid(format!("strconv.ParseUint: parsing \"{s}\": {why}"))
+        })
+    };
     let (lo, hi) = match range.split_once('-') {
-        Some((a, b)) => (a.parse::<u16>(), b.parse::<u16>()),
-        None => (range.parse::<u16>(), range.parse::<u16>()),
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (num(range)?, num(range)?),
     };
-    let (Ok(lo), Ok(hi)) = (lo, hi) else {
-        return Err(invalid());
-    };
-    if hi < lo || !matches!(proto, "tcp" | "udp" | "sctp") {
-        return Err(invalid());
+    if hi < lo {
+        return Err(invalid(format!(
+            "invalid range specified for port: {range}"
+        )));
     }
     Ok((lo..=hi).map(|p| format!("{p}/{proto}")).collect())
+}
+
+/// What the docker CLI checks before it asks the daemon anything (`-p`, `--expose`):
+/// a bad value is refused before an image is pulled.
+pub fn check_cli_values(spec: &RunSpec) -> Result<(), WorldError> {
+    for p in &spec.ports {
+        parse_port(p)?;
+    }
+    for e in &spec.expose {
+        expose_ports(e)?;
+    }
+    Ok(())
 }
 
 pub fn parse_port(spec: &str) -> Result<(String, u16, u16, String), WorldError> {

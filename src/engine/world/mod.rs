@@ -17,7 +17,7 @@ use crate::engine::runtime::process::SpawnError;
 use crate::engine::runtime::volume::{VolumeError, Volumes};
 use crate::engine::runtime::Container;
 
-pub use containers::{parse_port, ExecSpec, RunSpec};
+pub use containers::{check_cli_values, parse_port, ExecSpec, RunSpec};
 pub use distribution::{registry_host, Transfer};
 
 /// Errors of world operations, worded as the Docker daemon words them (the CLI adds
