@@ -134,6 +134,21 @@ fn typing_target(e: &web_sys::KeyboardEvent, space: bool) -> bool {
         || el.get_attribute("contenteditable").is_some()
 }
 
+/// The button that folds a panel to a bar and back (its label names the panel).
+fn fold_button(folded: bool, title: &str, onclick: Callback<MouseEvent>) -> Html {
+    let label = if folded {
+        format!("Show the {title} panel")
+    } else {
+        format!("Fold the {title} panel")
+    };
+    html! {
+        <button class="fold" {onclick} aria-expanded={(!folded).to_string()} aria-label={label.clone()} title={label}>
+            <span aria-hidden="true">{if folded { "▸" } else { "▾" }}</span>
+            if folded { <span class="fold-title">{title.to_string()}</span> }
+        </button>
+    }
+}
+
 fn panel_shown(embed: &Option<Vec<Panel>>, p: Panel) -> bool {
     match embed {
         None => true,
@@ -680,13 +695,37 @@ pub fn App() -> Html {
     let show_editor = panel_shown(embed, Panel::Editor) || panel_shown(embed, Panel::Context);
     let show_stack = panel_shown(embed, Panel::Stack) || panel_shown(embed, Panel::Build);
     let show_term = panel_shown(embed, Panel::Terminal);
+    // Folding applies to the full page; an embed shows just the panels its author chose.
+    let folded = |p: Panel| embed.is_none() && state.folded.contains(&p);
+    let (fold_editor, fold_stack, fold_right, fold_term) = (
+        folded(Panel::Editor),
+        folded(Panel::Stack),
+        folded(Panel::Runtime),
+        folded(Panel::Terminal),
+    );
     let layout = format!(
-        "panels{}{}{}{}",
+        "panels{}{}{}{}{}{}{}{}",
         if show_editor { " has-editor" } else { "" },
         if show_stack { " has-stack" } else { "" },
         if show_right { " has-right" } else { "" },
         if show_term { " has-term" } else { "" },
+        if fold_editor { " fold-editor" } else { "" },
+        if fold_stack { " fold-stack" } else { "" },
+        if fold_right { " fold-right" } else { "" },
+        if fold_term { " fold-term" } else { "" },
     );
+    let fold = |p: Panel, title: &str| -> Html {
+        if embed.is_some() {
+            return html! {};
+        }
+        let onclick = match p {
+            Panel::Editor => send(&state, |_: MouseEvent| Action::Fold(Panel::Editor)),
+            Panel::Stack => send(&state, |_: MouseEvent| Action::Fold(Panel::Stack)),
+            Panel::Runtime => send(&state, |_: MouseEvent| Action::Fold(Panel::Runtime)),
+            _ => send(&state, |_: MouseEvent| Action::Fold(Panel::Terminal)),
+        };
+        fold_button(folded(p), title, onclick)
+    };
 
     html! {
         <div class={classes!("app", theme_class, state.presenter.then_some("presenter"), embed.is_some().then_some("embed"))}>
@@ -742,7 +781,8 @@ pub fn App() -> Html {
             }
             <main class={layout}>
                 if show_editor {
-                    <section class="panel editor-panel" aria-label="Dockerfile and build context">
+                    <section class={classes!("panel", "editor-panel", fold_editor.then_some("folded"))} aria-label="Dockerfile and build context">
+                        { fold(Panel::Editor, "Dockerfile") }
                         if state.lessons_open && embed.is_none() {
                             { lesson_panel(state.lesson.as_ref(), state.lesson_feedback.as_ref(),
                                 &state.lessons_done, &on_start_lesson, &on_exit_lesson) }
@@ -796,7 +836,8 @@ pub fn App() -> Html {
                     </section>
                 }
                 if show_stack {
-                    <section class="panel image-panel" aria-label="Image">
+                    <section class={classes!("panel", "image-panel", fold_stack.then_some("folded"))} aria-label="Image">
+                        { fold(Panel::Stack, "Image") }
                         <div class="panel-head">
                             <h2>{format!("{} image", state.tag)}</h2>
                             if let Some(id) = &build.image_id {
@@ -881,7 +922,8 @@ pub fn App() -> Html {
                     </section>
                 }
                 if show_right {
-                    <section class="panel right-panel" aria-label="Containers, tags and registries">
+                    <section class={classes!("panel", "right-panel", fold_right.then_some("folded"))} aria-label="Containers, tags and registries">
+                        { fold(Panel::Runtime, "Containers and tags") }
                         <div class="tabs" role="tablist">
                             { tab(&state, RightTab::Runtime, "Containers", |_| Action::Tab(RightTab::Runtime)) }
                             { tab(&state, RightTab::Tags, "Tags & registries", |_| Action::Tab(RightTab::Tags)) }
@@ -894,7 +936,8 @@ pub fn App() -> Html {
                     </section>
                 }
                 if show_term {
-                    <section class="panel terminal-panel" aria-label="Terminal">
+                    <section class={classes!("panel", "terminal-panel", fold_term.then_some("folded"))} aria-label="Terminal">
+                        { fold(Panel::Terminal, "Terminal") }
                         <Terminal lines={state.term.clone()} history={state.history.clone()} attached={state.attached.clone()} {on_command} {on_select_id} />
                     </section>
                 }

@@ -115,6 +115,9 @@ pub struct AppState {
     pub example: String,
     pub theme: Theme,
     pub presenter: bool,
+    /// Panels folded to a bar (`Editor`, `Stack`, `Runtime` for the right-hand panel,
+    /// `Terminal`), so the others get their room.
+    pub folded: Vec<Panel>,
     /// Rows revealed so far in presenter or build step mode (`None`: all).
     pub reveal: Option<usize>,
     /// Build step mode (for teachers): a build reveals its rows one at a time.
@@ -172,6 +175,7 @@ pub enum Action {
     Banner(Option<String>),
     SetTheme(Theme),
     TogglePresenter,
+    Fold(Panel),
     Reveal(Option<usize>),
     ToggleStep,
     FilesView(FilesView),
@@ -216,6 +220,7 @@ impl AppState {
             example: NODE_API.id.to_string(),
             theme: Theme::System,
             presenter: false,
+            folded: Vec::new(),
             reveal: None,
             step_mode: false,
             build_seq: 0,
@@ -466,6 +471,12 @@ impl Reducible for AppState {
                 next.presenter = !next.presenter;
                 next.reveal = None;
             }
+            Action::Fold(p) => match next.folded.iter().position(|f| *f == p) {
+                Some(i) => {
+                    next.folded.remove(i);
+                }
+                None => next.folded.push(p),
+            },
             Action::Reveal(r) => next.reveal = r,
             Action::ToggleStep => {
                 next.step_mode = !next.step_mode;

@@ -215,3 +215,40 @@ test('new layer rows slide in after a build, not the cached ones', async () => {
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
+
+test('panels fold to a bar and back; the others take the room and nothing typed is lost', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  const width = async (sel) => (await page.locator(sel).boundingBox()).width;
+  const height = async (sel) => (await page.locator(sel).boundingBox()).height;
+  const stackBefore = await width('.image-panel');
+  const termBefore = await height('.terminal-panel');
+  await page.locator('#terminal-input').fill('docker ps -a');
+  // Fold the editor: the image panel gets wider, the editor is a narrow bar.
+  await page.getByRole('button', { name: 'Fold the Dockerfile panel' }).click();
+  assert.ok(await width('.editor-panel') < 60, 'folded editor is a bar');
+  assert.ok(await width('.image-panel') > stackBefore + 80, 'the image panel takes the room');
+  assert.equal(await page.locator('.editor-panel textarea').first().isVisible(), false);
+  // Fold both top-right panels: they become bars and the terminal grows.
+  await page.getByRole('button', { name: 'Fold the Image panel' }).click();
+  await page.getByRole('button', { name: 'Fold the Containers and tags panel' }).click();
+  assert.ok(await height('.terminal-panel') > termBefore + 200, 'the terminal takes the height');
+  await screenshot(page, 'views-folded');
+  // Fold and unfold the terminal: the half-typed command is still there.
+  await page.getByRole('button', { name: 'Fold the Terminal panel' }).click();
+  assert.equal(await page.locator('#terminal-input').isVisible(), false);
+  await page.getByRole('button', { name: 'Show the Terminal panel' }).click();
+  assert.equal(await page.locator('#terminal-input').inputValue(), 'docker ps -a');
+  // Everything back: the layout is the one we started with.
+  for (const name of ['Dockerfile', 'Image', 'Containers and tags']) {
+    const b = page.getByRole('button', { name: `Show the ${name} panel` });
+    assert.equal(await b.getAttribute('aria-expanded'), 'false');
+    await b.click();
+  }
+  assert.ok(Math.abs(await width('.image-panel') - stackBefore) < 2);
+  assert.ok(Math.abs(await height('.terminal-panel') - termBefore) < 2);
+  assert.ok(await page.locator('.editor-panel textarea').first().isVisible());
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
+  await context.close();
+});
