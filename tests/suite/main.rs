@@ -11,6 +11,7 @@ mod native_support;
 mod analysis_layers;
 mod base_images;
 mod base_memo;
+mod build_fuzz;
 mod build_scenarios;
 mod build_scratch;
 mod buildkit_cli;

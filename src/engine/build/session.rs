@@ -829,7 +829,6 @@ impl BuildSession {
                     format!("ENV {}", shown.join(" ")),
                     "Env",
                     shown.join(" "),
-                    now,
                 );
                 Ok(())
             }
@@ -847,7 +846,6 @@ impl BuildSession {
                     format!("LABEL {}", shown.join(" ")),
                     "Labels",
                     shown.join(" "),
-                    now,
                 );
                 Ok(())
             }
@@ -883,7 +881,6 @@ impl BuildSession {
                     format!("ARG {}", shown.join(" ")),
                     "ARG",
                     shown.join(" "),
-                    now,
                 );
                 Ok(())
             }
@@ -897,7 +894,6 @@ impl BuildSession {
                     format!("CMD {}", go_list(&argv)),
                     "Cmd",
                     go_list(&argv),
-                    now,
                 );
                 Ok(())
             }
@@ -914,7 +910,6 @@ impl BuildSession {
                     format!("ENTRYPOINT {}", go_list(&argv)),
                     "Entrypoint",
                     go_list(&argv),
-                    now,
                 );
                 Ok(())
             }
@@ -927,14 +922,13 @@ impl BuildSession {
                     format!("SHELL {}", go_plain_list(&s.shell)),
                     "Shell",
                     go_list(&s.shell),
-                    now,
                 );
                 Ok(())
             }
             Instruction::User(u) => {
                 let user = expand(&u.value)?;
                 st.config.config.user = user.clone();
-                self.meta(st, &src, format!("USER {user}"), "User", user, now);
+                self.meta(st, &src, format!("USER {user}"), "User", user);
                 Ok(())
             }
             Instruction::Expose(list) => {
@@ -972,7 +966,6 @@ impl BuildSession {
                     format!("EXPOSE map[{}]", map.join(" ")),
                     "ExposedPorts",
                     ports.join(" "),
-                    now,
                 );
                 Ok(())
             }
@@ -995,21 +988,13 @@ impl BuildSession {
                     format!("VOLUME {}", go_plain_list(&vols)),
                     "Volumes",
                     vols.join(" "),
-                    now,
                 );
                 Ok(())
             }
             Instruction::StopSignal(s) => {
                 let sig = expand(&s.value)?;
                 st.config.config.stop_signal = sig.clone();
-                self.meta(
-                    st,
-                    &src,
-                    format!("STOPSIGNAL {sig}"),
-                    "StopSignal",
-                    sig,
-                    now,
-                );
+                self.meta(st, &src, format!("STOPSIGNAL {sig}"), "StopSignal", sig);
                 Ok(())
             }
             Instruction::Healthcheck(h) => {
@@ -1036,7 +1021,7 @@ impl BuildSession {
                 let shown = go_list(&hc.test);
                 let created_by = healthcheck_history(&hc);
                 st.config.config.healthcheck = Some(hc);
-                self.meta(st, &src, created_by, "Healthcheck", shown, now);
+                self.meta(st, &src, created_by, "Healthcheck", shown);
                 Ok(())
             }
             Instruction::Onbuild(o) => {
@@ -1047,14 +1032,13 @@ impl BuildSession {
                     format!("ONBUILD {}", o.expression),
                     "OnBuild",
                     o.expression.clone(),
-                    now,
                 );
                 Ok(())
             }
             Instruction::Maintainer(m) => {
                 let name = expand(&m.value)?;
                 st.config.author = Some(name.clone());
-                self.meta(st, &src, format!("MAINTAINER {name}"), "Author", name, now);
+                self.meta(st, &src, format!("MAINTAINER {name}"), "Author", name);
                 Ok(())
             }
             Instruction::From(_) => Ok(()),
@@ -1080,10 +1064,11 @@ impl BuildSession {
         created_by: String,
         field: &str,
         value: String,
-        now: i64,
     ) {
+        // Dated at export from the layers around it (`date_history`), as BuildKit does,
+        // unless SOURCE_DATE_EPOCH dates everything.
         st.config.history.push(History {
-            created: Some(rfc3339(now)),
+            created: self.epoch.map(rfc3339),
             created_by: Some(created_by),
             comment: Some("buildkit.dockerfile.v0".into()),
             empty_layer: true,
@@ -1404,7 +1389,7 @@ impl BuildSession {
         } else {
             daemon.cache.get(&key).cloned()
         };
-        let (rootfs, layer, ms, was_cached, miss) = match cached {
+        let (rootfs, layer, ms, was_cached, miss, made_at) = match cached {
             Some(entry) => {
                 self.events.push(BuildEvent::CacheHit {
                     vertex: v,
@@ -1414,7 +1399,14 @@ impl BuildSession {
                     .layer
                     .as_ref()
                     .and_then(|c| daemon.layers.get(c).cloned());
-                (entry.rootfs.clone(), layer, entry.simulated_ms, true, None)
+                (
+                    entry.rootfs.clone(),
+                    layer,
+                    entry.simulated_ms,
+                    true,
+                    None,
+                    entry.created,
+                )
             }
             None => {
                 let reason = if self.req.no_cache {
@@ -1469,7 +1461,7 @@ impl BuildSession {
                     },
                 );
                 st.missed = true;
-                (next, layer, ms, false, Some(reason))
+                (next, layer, ms, false, Some(reason), now)
             }
         };
         if let Some(l) = &layer {
@@ -1488,8 +1480,16 @@ impl BuildSession {
         } else {
             self.events.push(BuildEvent::StepDone { vertex: v, ms });
         }
+        // BuildKit dates a layer's history entry by when the layer was made (its cache
+        // record), so a cached rebuild repeats it; a step without a layer is dated at
+        // export, like a metadata step (see `date_history`).
+        let created = match (self.epoch, &layer) {
+            (Some(e), _) => Some(rfc3339(e)),
+            (None, Some(_)) => Some(rfc3339(made_at)),
+            (None, None) => None,
+        };
         st.config.history.push(History {
-            created: Some(rfc3339(now)),
+            created,
             created_by: Some(inputs.instruction.clone()),
             comment: Some("buildkit.dockerfile.v0".into()),
             empty_layer: layer.is_none(),
@@ -1520,7 +1520,13 @@ impl BuildSession {
             .ok_or_else(|| BuildError::Invalid("target stage was not built".into()))?;
         let v = self.next_vertex();
         let mut config = st.config.clone();
-        config.created = Some(rfc3339(self.now(daemon)));
+        date_history(&mut config.history);
+        // The image is as old as its newest history entry, so a fully cached rebuild
+        // writes the very same config and image ID.
+        config.created = match self.epoch {
+            Some(e) => Some(rfc3339(e)),
+            None => config.history.iter().rev().find_map(|h| h.created.clone()),
+        };
         let ms = 50 + st.layers.iter().map(|l| l.size).sum::<u64>() / 5_000_000;
         let id = daemon
             .commit_image(&config, st.layers.clone())
@@ -1635,5 +1641,82 @@ fn set_source_lines(inst: &mut Instruction, from: &ins::Source, text: &str) {
         Instruction::Expose(i) | Instruction::Volume(i) => fix(&mut i.src),
         Instruction::Healthcheck(i) => fix(&mut i.src),
         Instruction::Onbuild(i) => fix(&mut i.src),
+    }
+}
+
+/// BuildKit's exporter (`normalizeLayersAndHistory`): history entries without a time
+/// (metadata steps, steps that changed nothing) take the time of the first dated entry
+/// after the first undated one, or, once a dated entry follows an undated one, that
+/// entry's time.
+fn date_history(history: &mut [History]) {
+    let mut created: Option<String> = None;
+    let mut undated = false;
+    for h in history.iter() {
+        match &h.created {
+            Some(t) => {
+                created = Some(t.clone());
+                if undated {
+                    break;
+                }
+            }
+            None => undated = true,
+        }
+    }
+    undated = false;
+    for h in history.iter_mut() {
+        match &h.created {
+            Some(t) => {
+                if undated {
+                    created = Some(t.clone());
+                }
+            }
+            None => {
+                undated = true;
+                h.created = created.clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undated_history_takes_buildkits_times() {
+        let h = |t: Option<&str>| History {
+            created: t.map(str::to_string),
+            ..History::default()
+        };
+        // base (t0), ENV, RUN (t1), ENV, CMD, COPY (t2), LABEL
+        let mut history = vec![
+            h(Some("t0")),
+            h(None),
+            h(Some("t1")),
+            h(None),
+            h(None),
+            h(Some("t2")),
+            h(None),
+        ];
+        date_history(&mut history);
+        let times: Vec<_> = history.iter().map(|x| x.created.as_deref()).collect();
+        // Metadata before the first new layer takes that layer's time; later ones the
+        // time of the layer before them.
+        assert_eq!(
+            times,
+            [
+                Some("t0"),
+                Some("t1"),
+                Some("t1"),
+                Some("t1"),
+                Some("t1"),
+                Some("t2"),
+                Some("t2")
+            ]
+        );
+        // Only metadata after the base: the base's last time.
+        let mut only_meta = vec![h(Some("t0")), h(None), h(None)];
+        date_history(&mut only_meta);
+        assert!(only_meta.iter().all(|x| x.created.as_deref() == Some("t0")));
     }
 }

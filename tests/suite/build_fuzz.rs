@@ -1,0 +1,200 @@
+//! Random Dockerfiles: instructions assembled from fragments that real Dockerfiles use
+//! (and some they get wrong), built with `docker build` against the seed's Node
+//! context. Every build must end (no panic, the step budgets stop runaway scripts), a
+//! failed build must say `ERROR` with what failed, and a successful one must be
+//! listed by `docker images` and rebuild fully from the cache.
+//!
+//! `LAYERLAB_FUZZ=N` builds N Dockerfiles per seed (default 60), seeds as in
+//! `cli_fuzz` (`LAYERLAB_FUZZ_SEEDS`, `LAYERLAB_FUZZ_SEED`).
+
+use layerlab::engine::build::{BuildContext, ContextFile};
+use layerlab::engine::cli::run;
+use layerlab::engine::world::World;
+
+const FROMS: &[&str] = &[
+    "FROM node:lts-alpine",
+    "FROM alpine",
+    "FROM busybox",
+    "FROM debian:bookworm-slim",
+    "FROM python:3.12-slim",
+    "FROM scratch",
+    "FROM node:lts-alpine AS build",
+    "FROM $BASE",
+    "FROM ${BASE:-alpine}",
+    "FROM nope:404",
+    "FROM",
+    "FROM alpine AS",
+    "FROM --platform=linux/amd64 alpine",
+];
+
+const STEPS: &[&str] = &[
+    "WORKDIR /app",
+    "WORKDIR app/sub",
+    "WORKDIR $DIR",
+    "COPY package*.json ./",
+    "COPY . .",
+    "COPY server.js /srv/",
+    "COPY nope.txt /",
+    "COPY --chown=node:node . /app",
+    "COPY --chmod=755 server.js /usr/local/bin/server",
+    "COPY --from=build /app /app",
+    "COPY --from=0 / /",
+    "COPY --link . /l",
+    "ADD package.json /p/",
+    "ADD https://example.com/x.tgz /",
+    "RUN npm ci --omit=dev",
+    "RUN apk add --no-cache curl",
+    "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*",
+    "RUN pip install flask",
+    "RUN echo hi > /hi.txt && cat /hi.txt",
+    "RUN rm -rf /app && mkdir -p /app/x",
+    "RUN for i in 1 2 3; do echo $i >> /n; done",
+    "RUN exit 3",
+    "RUN nosuchcommand",
+    "RUN while true; do :; done",
+    "RUN yes | head -n 5",
+    "RUN [\"sh\", \"-c\", \"echo exec form\"]",
+    "RUN [\"broken\"",
+    "RUN <<EOF\necho heredoc\nEOF",
+    "RUN echo a \\\n  && echo b",
+    "ENV NODE_ENV=production",
+    "ENV A=1 B=\"two words\" C=$A",
+    "ENV",
+    "ARG BASE=alpine",
+    "ARG DIR=/work",
+    "ARG",
+    "LABEL org.opencontainers.image.title=\"x\"",
+    "EXPOSE 3000",
+    "EXPOSE 99999",
+    "EXPOSE abc/tcp",
+    "USER node",
+    "USER 1000:1000",
+    "USER nobody",
+    "VOLUME /data",
+    "VOLUME [\"/a\", \"/b\"]",
+    "HEALTHCHECK CMD wget -q -O- localhost:3000 || exit 1",
+    "HEALTHCHECK --interval=abc CMD true",
+    "SHELL [\"/bin/sh\", \"-c\"]",
+    "SHELL sh",
+    "STOPSIGNAL SIGTERM",
+    "ONBUILD RUN echo later",
+    "ENTRYPOINT [\"node\"]",
+    "CMD [\"node\", \"server.js\"]",
+    "CMD node server.js",
+    "MAINTAINER someone",
+    "FRUM alpine",
+    "# a comment",
+    "",
+    "\\",
+    "RUN echo ${UNSET:?must be set}",
+    "RUN echo ${A:-${B:-c}}",
+    "COPY [\"server.js\", \"/q/\"]",
+];
+
+const DIRECTIVES: &[&str] = &[
+    "",
+    "# syntax=docker/dockerfile:1\n",
+    "# escape=`\n",
+    "# escape=x\n",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len())]
+    }
+}
+
+fn dockerfile(rng: &mut Rng) -> String {
+    let mut text = rng.pick(DIRECTIVES).to_string();
+    for _ in 0..1 + rng.below(2) {
+        text.push_str(rng.pick(FROMS));
+        text.push('\n');
+        for _ in 0..rng.below(7) {
+            text.push_str(rng.pick(STEPS));
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn world(dockerfile: &str) -> World {
+    let ex = layerlab::engine::examples::by_id("node-api").unwrap();
+    let mut files: Vec<ContextFile> = ex
+        .context
+        .iter()
+        .map(|f| ContextFile::text(f.path, f.text))
+        .collect();
+    files.retain(|f| f.path != "Dockerfile");
+    files.push(ContextFile::text("Dockerfile", dockerfile));
+    World::with_context(BuildContext::from_files(files).unwrap(), dockerfile)
+}
+
+fn builds(seed: u64, count: usize) {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    for _ in 0..count {
+        let text = dockerfile(&mut rng);
+        let mut w = world(&text);
+        let build = "docker build -t fuzz:1 .";
+        let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut w, build)))
+            .unwrap_or_else(|_| panic!("seed {seed}: the build panicked on:\n{text}"));
+        if first.exit_code != 0 {
+            assert!(
+                first.stderr.contains("ERROR"),
+                "seed {seed}: failed (exit {}) without an ERROR line:\n{text}\n--- stderr:\n{}",
+                first.exit_code,
+                first.stderr
+            );
+            continue;
+        }
+        let listed = run(&mut w, "docker images fuzz:1 -q");
+        assert!(
+            !listed.stdout.trim().is_empty(),
+            "seed {seed}: built but not listed:\n{text}"
+        );
+        let again = run(&mut w, build);
+        assert_eq!(
+            again.exit_code, 0,
+            "seed {seed}: the rebuild failed:\n{text}"
+        );
+        let id = |o: &layerlab::engine::cli::CommandOutput| {
+            o.stderr
+                .lines()
+                .chain(o.stdout.lines())
+                .find_map(|l| l.split("writing image ").nth(1).map(str::to_string))
+        };
+        assert_eq!(
+            id(&first),
+            id(&again),
+            "seed {seed}: the rebuild gave another image:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn random_dockerfiles_build_or_say_why() {
+    let count = std::env::var("LAYERLAB_FUZZ")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(60);
+    let seeds: u64 = std::env::var("LAYERLAB_FUZZ_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2);
+    let only: Option<u64> = std::env::var("LAYERLAB_FUZZ_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    for seed in only.map_or(1..=seeds, |s| s..=s) {
+        builds(seed, count);
+    }
+}
