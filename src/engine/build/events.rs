@@ -201,7 +201,11 @@ pub fn plain_progress(events: &[BuildEvent]) -> String {
                 vertex, message, ..
             } => {
                 if current_step.as_ref().is_some_and(|(v, _)| v == vertex) {
-                    out.push_str(&format!("#{vertex} ERROR: {message}\n"));
+                    // The solver adds this prefix to the vertex's own error.
+                    let own = message
+                        .strip_prefix("failed to compute cache key: ")
+                        .unwrap_or(message);
+                    out.push_str(&format!("#{vertex} ERROR: {own}\n"));
                 }
             }
             BuildEvent::ImageWritten {

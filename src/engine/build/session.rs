@@ -200,6 +200,8 @@ pub struct BuildSession {
     ops: VecDeque<Op>,
     events: Vec<BuildEvent>,
     vertex: u32,
+    /// A filesystem step's vertex started ahead of `fs_step` (COPY's, see `begin_step`).
+    started: Option<u32>,
     stages: Vec<Option<StageState>>,
     bases: BTreeMap<usize, (String, ImageRecord)>,
     target: usize,
@@ -382,6 +384,7 @@ impl BuildSession {
             ops,
             events: Vec::new(),
             vertex: 0,
+            started: None,
             stages,
             bases,
             target,
@@ -422,8 +425,10 @@ impl BuildSession {
                     message,
                 } = &e
                 {
+                    // A metadata instruction fails as BuildKit's Dockerfile conversion
+                    // does: before any vertex, so none is named (0).
                     self.events.push(BuildEvent::StepFailed {
-                        vertex: self.vertex,
+                        vertex: if is_vertex { self.vertex } else { 0 },
                         message: message.clone(),
                         line: *line,
                         end_line: *end_line,
@@ -1056,6 +1061,26 @@ impl BuildSession {
         }
     }
 
+    /// Starts the vertex of a filesystem step (`#N [2/5] COPY . .`). COPY starts it
+    /// before it reads its sources ([`Self::started`]), so that a missing file or
+    /// user fails that vertex, as in BuildKit.
+    fn begin_step(&mut self, si: usize, st: &mut StageState, src: &ins::Source) -> u32 {
+        st.step_index += 1;
+        let v = self.next_vertex();
+        let step = StepRef {
+            stage: si,
+            stage_label: st.label.clone(),
+            index: st.step_index,
+            total: st.step_total,
+            instruction: src.original.clone(),
+            line: src.start_line,
+            end_line: src.end_line,
+        };
+        self.events
+            .push(BuildEvent::StepStarted { vertex: v, step });
+        v
+    }
+
     /// A metadata-only instruction: history entry with `empty_layer`, a row, an event.
     fn meta(
         &mut self,
@@ -1235,12 +1260,6 @@ impl BuildSession {
             sources.push(expand(s)?);
         }
         let dest = expand(&c.dest)?;
-        let owner = match &c.chown {
-            Some(spec) => {
-                Some(users::resolve(&st.rootfs, &expand(spec)?).map_err(|e| stage_error(&src, e))?)
-            }
-            None => None,
-        };
         let chmod = match &c.chmod {
             Some(m) => Some(
                 u32::from_str_radix(&expand(m)?, 8)
@@ -1265,6 +1284,19 @@ impl BuildSession {
                     (rec.rootfs(), from.clone())
                 }
             }
+        };
+        // What BuildKit checks when it converts the Dockerfile is done; from here on
+        // (the user to chown to, the sources) it is the COPY vertex that fails.
+        let chown = match &c.chown {
+            Some(spec) => Some(expand(spec)?),
+            None => None,
+        };
+        self.started = Some(self.begin_step(si, st, &src));
+        let owner = match chown {
+            Some(spec) => {
+                Some(users::resolve(&st.rootfs, &spec).map_err(|e| stage_error(&src, e))?)
+            }
+            None => None,
         };
         let workdir = if st.config.config.working_dir.is_empty() {
             "/".to_string()
@@ -1369,19 +1401,10 @@ impl BuildSession {
         daemon: &mut Daemon,
         work: StepWork<'_>,
     ) -> Result<(), BuildError> {
-        st.step_index += 1;
-        let v = self.next_vertex();
-        let step = StepRef {
-            stage: si,
-            stage_label: st.label.clone(),
-            index: st.step_index,
-            total: st.step_total,
-            instruction: src.original.clone(),
-            line: src.start_line,
-            end_line: src.end_line,
+        let v = match self.started.take() {
+            Some(v) => v,
+            None => self.begin_step(si, st, src),
         };
-        self.events
-            .push(BuildEvent::StepStarted { vertex: v, step });
         let key = inputs.key(&st.key);
         let now = self.now(daemon);
         let cached = if self.req.no_cache {
