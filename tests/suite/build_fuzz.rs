@@ -128,7 +128,10 @@ impl Rng {
 }
 
 fn dockerfile(rng: &mut Rng) -> String {
-    let mut text = rng.pick(DIRECTIVES).to_string();
+    let mut text = match rng.below(12) {
+        i if i < DIRECTIVES.len() => DIRECTIVES[i].to_string(),
+        _ => String::new(),
+    };
     for _ in 0..1 + rng.below(2) {
         text.push_str(rng.fragment(FROMS));
         text.push('\n');
