@@ -112,6 +112,12 @@ test('presenter mode: large type, arrow keys step through the stack; dark theme'
   await page.getByRole('button', { name: 'Toggle dark theme' }).click();
   await page.locator('.app.theme-dark').waitFor();
   await screenshot(page, 'presenter-dark');
+  // The larger type keeps the line numbers beside their lines.
+  const heights = await page.evaluate(() => [
+    getComputedStyle(document.querySelector('.editor-panel .gutter')).lineHeight,
+    getComputedStyle(document.querySelector('.editor-panel .code-area > textarea')).lineHeight,
+  ]);
+  assert.equal(heights[0], heights[1]);
   await context.close();
 });
 
