@@ -33,6 +33,7 @@ const SCRIPTS = {
     [file('server.js', "console.log('v2');\n"), BUILD],
     [edit('COPY . .\nRUN npm ci --omit=dev\n', 'COPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\n'), BUILD],
     [file('server.js', "console.log('v3');\n"), BUILD],
+    [BUILD],
   ],
   'history': [
     [BUILD, cmd('docker image history my-api:1.0')],

@@ -66,6 +66,7 @@ fn script(id: &str) -> Vec<Vec<Act>> {
                 BUILD,
             ],
             vec![File("server.js", "console.log('v3');\n"), BUILD],
+            vec![BUILD],
         ],
         "history" => vec![
             vec![BUILD, Cmd("docker image history my-api:1.0")],

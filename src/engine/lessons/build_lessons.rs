@@ -445,6 +445,51 @@ check!(edit_reuses_npm, |s| {
     Ok("RUN npm ci was CACHED: only COPY . . ran, because only server.js changed".into())
 });
 
+/// The image ID a `docker build` command printed (`writing image sha256:...`, or the
+/// ID alone with `-q`).
+fn printed_image_id(c: &super::CommandRecord) -> Option<&str> {
+    let o = &c.output;
+    o.stderr
+        .lines()
+        .chain(o.stdout.lines())
+        .find_map(|l| {
+            let at = l.find("writing image sha256:")?;
+            l[at + "writing image ".len()..].split_whitespace().next()
+        })
+        .or_else(|| {
+            o.stdout
+                .trim()
+                .strip_prefix("sha256:")
+                .map(|_| o.stdout.trim())
+        })
+}
+
+check!(rebuild_same_id, |s| {
+    let rows = &s.built()?.rows;
+    if rows
+        .iter()
+        .any(|r| r.kind == RowKind::Filesystem && !r.cached)
+    {
+        return Err("build again without changing anything: every step should say CACHED".into());
+    }
+    let ids: Vec<&str> = s
+        .commands
+        .iter()
+        .filter(|c| {
+            c.output.exit_code == 0 && super::words(&c.line).first().is_some_and(|v| v == "build")
+        })
+        .filter_map(printed_image_id)
+        .collect();
+    match ids.as_slice() {
+        [.., before, last] if before == last => Ok(format!(
+            "every step CACHED and the same image ID, {}: the ID is the digest of the image's config, and nothing in it changed",
+            last.get(7..19).unwrap_or(last)
+        )),
+        [.., _, _] => Err("the last two builds gave different image IDs: build once more without editing".into()),
+        _ => Err("build again without changing anything".into()),
+    }
+});
+
 pub(super) const LAYER_CACHE: Lesson = Lesson {
     id: "layer-cache",
     title: "The layer cache: copy manifests, install, then copy the rest",
@@ -474,6 +519,11 @@ pub(super) const LAYER_CACHE: Lesson = Lesson {
             instructions: "Change server.js again and build. RUN npm ci should now say CACHED.",
             hint: None,
             check: edit_reuses_npm,
+        },
+        Step {
+            instructions: "Build once more without changing anything. Every step says CACHED: compare the image ID on the `writing image sha256:...` line with the build before.",
+            hint: Some("The image ID is the sha256 of the image's config, which lists the layers' digests."),
+            check: rebuild_same_id,
         },
     ],
 };
