@@ -438,12 +438,28 @@ pub fn App() -> Html {
         let state = state.clone();
         let world = world.clone();
         Callback::from(move |line: String| {
-            let action = run_line_with(
+            let mut action = run_line_with(
                 &mut world.borrow_mut(),
                 &state.dockerfile,
                 &state.context,
                 &line,
             );
+            // `docker save -o FILE`: the archive goes to the browser's downloads.
+            if let Action::Ran {
+                file: Some(f),
+                stdout,
+                ..
+            } = &mut action
+            {
+                let size = crate::engine::cli::table::human_size(f.bytes.len() as u64);
+                match session::download(&f.name, &f.bytes, "application/x-tar") {
+                    Ok(()) => stdout.push_str(&format!(
+                        "layerlab: {} ({size}) is in your downloads: an OCI image layout with docker's manifest.json, which `docker load -i {}` and `skopeo inspect oci-archive:{}` read\n",
+                        f.name, f.name, f.name
+                    )),
+                    Err(e) => stdout.push_str(&format!("layerlab: the download of {} failed: {e}\n", f.name)),
+                }
+            }
             session::notify_parent(&action);
             state.dispatch(action);
         })

@@ -161,6 +161,9 @@ pub enum Action {
         exit_code: i32,
         stderr_first: bool,
         marks: RefMarks,
+        /// A file the command wrote (`docker save -o`): the terminal's handler offers
+        /// it as a download; the state keeps nothing of it.
+        file: Option<cli::SavedFile>,
     },
     Clear,
     SelectRow(Option<usize>),
@@ -322,6 +325,7 @@ impl Reducible for AppState {
                 exit_code,
                 stderr_first,
                 marks,
+                file: _,
             } => {
                 next.attached = attached;
                 if next.lesson.is_some() {
@@ -333,6 +337,7 @@ impl Reducible for AppState {
                             exit_code,
                             stage,
                             stderr_first,
+                            file: None,
                         },
                     });
                 }
@@ -667,6 +672,7 @@ pub fn run_line_with(
                 exit_code: 1,
                 stderr_first: false,
                 marks: RefMarks::default(),
+                file: None,
             };
         }
     }
@@ -710,6 +716,7 @@ pub fn run_line_with(
             &ref_snapshot(world),
             if out.exit_code == 0 { trimmed } else { "" },
         ),
+        file: out.file,
     }
 }
 

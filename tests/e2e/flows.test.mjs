@@ -119,3 +119,29 @@ test('docker run -it gives the container shell a prompt; exit stops the containe
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
+
+test('docker save -o downloads the image as a tar that real tar reads', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  await type(page, 'docker save my-api:1.0');
+  await page.locator('.term-screen', { hasText: 'cowardly refusing to save to a terminal' }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    type(page, 'docker save -o my-api.tar my-api:1.0'),
+  ]);
+  assert.equal(download.suggestedFilename(), 'my-api.tar');
+  const file = await download.path();
+  const { execFileSync } = await import('node:child_process');
+  const listing = execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).split('\n');
+  for (const f of ['oci-layout', 'index.json', 'manifest.json']) assert.ok(listing.includes(f), `${f} in ${listing.slice(0, 5)}`);
+  const manifest = JSON.parse(execFileSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' }));
+  assert.deepEqual(manifest[0].RepoTags, ['my-api:1.0']);
+  // The config in the archive is the image: its digest is the IMAGE ID shown.
+  const shownId = (await page.locator('.image-id').innerText()).replace('IMAGE ID ', '');
+  assert.ok(manifest[0].Config.includes(shownId), `${manifest[0].Config} vs ${shownId}`);
+  await page.locator('.term-screen', { hasText: 'my-api.tar' }).waitFor();
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});

@@ -165,3 +165,51 @@ fn hostile_and_corrupt_archives_are_refused() {
     );
     assert!(layout::import_tar(&mut ImageStore::new(), &[7u8; 1024]).is_err());
 }
+
+/// `docker save -o` in the terminal: the archive of a built image loads into a fresh
+/// store as the same image (same ID, same references, every layer's bytes verified).
+#[test]
+fn docker_save_writes_an_archive_that_loads_back_as_the_same_image() {
+    use layerlab::engine::build::{BuildContext, ContextFile};
+    use layerlab::engine::cli::run;
+    use layerlab::engine::world::World;
+    let ex = layerlab::engine::examples::by_id("node-api").unwrap();
+    let files = ex.context.iter().map(|f| ContextFile::text(f.path, f.text));
+    let mut w = World::with_context(BuildContext::from_files(files).unwrap(), ex.dockerfile);
+    assert_eq!(run(&mut w, "docker build -q -t my-api:1.0 .").exit_code, 0);
+    let id = w.daemon.images.resolve("my-api:1.0").unwrap();
+    let refused = run(&mut w, "docker save my-api:1.0");
+    assert_eq!(refused.exit_code, 1);
+    assert!(refused
+        .stderr
+        .starts_with("cowardly refusing to save to a terminal"));
+    assert!(refused.file.is_none());
+    let missing = run(&mut w, "docker save -o x.tar nope:1");
+    assert_eq!(
+        (missing.exit_code, missing.stderr.as_str()),
+        (1, "Error response from daemon: No such image: nope:1\n")
+    );
+    let out = run(&mut w, "docker image save -o out/my-api.tar my-api:1.0");
+    assert_eq!(
+        (out.exit_code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+    let file = out.file.expect("a saved file");
+    assert_eq!(file.name, "my-api.tar");
+    let (entries, _) = tar::read(&file.bytes).unwrap();
+    for f in ["oci-layout", "index.json", "manifest.json"] {
+        assert!(entries.contains_key(f), "{f} missing");
+    }
+    let mut fresh = ImageStore::new();
+    let loaded = layout::import_tar(&mut fresh, &file.bytes).unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].id, id);
+    assert_eq!(loaded[0].lines(), ["Loaded image: my-api:1.0"]);
+    // Every layer of the image, the base's included, travelled in the archive.
+    let img = fresh.image(&id).unwrap();
+    assert_eq!(
+        img.layers.len(),
+        w.daemon.images.image(&id).unwrap().layers.len()
+    );
+    assert!(img.layers.len() >= 5);
+}

@@ -82,7 +82,7 @@ fn tag_adds_a_reference_without_copying() {
     assert_eq!(s.resolve(&id.to_string()).unwrap(), id);
     assert_eq!(
         s.resolve("nope").unwrap_err().to_string(),
-        "No such image: nope"
+        "No such image: nope:latest"
     );
     let rows = s.list();
     assert_eq!(rows.len(), 3);

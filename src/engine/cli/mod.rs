@@ -37,6 +37,21 @@ pub enum LifecycleStage {
     Rmi,
 }
 
+/// A file a command wrote on the host (`docker save -o my-api.tar`): the page offers
+/// it as a download; bytes are shared, not copied, when the output is cloned.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SavedFile {
+    /// The file name (the `-o` path's last part).
+    pub name: String,
+    pub bytes: std::rc::Rc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SavedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SavedFile({}, {} bytes)", self.name, self.bytes.len())
+    }
+}
+
 /// What a command printed and returned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommandOutput {
@@ -44,6 +59,8 @@ pub struct CommandOutput {
     pub stderr: String,
     pub exit_code: i32,
     pub stage: Option<LifecycleStage>,
+    /// A file written on the host, if any.
+    pub file: Option<SavedFile>,
     /// The stderr text was printed before the stdout text: `docker run` of an image
     /// it first had to pull prints `Unable to find image ...` and the pull progress
     /// (stderr) before anything the container prints.
@@ -183,6 +200,7 @@ fn dispatch(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Com
         ("image", Some("build")) | ("builder", Some("build")) => images::build(world, rest2, exec),
         ("image", Some("push")) => other::push(world, rest2),
         ("image", Some("pull")) => other::pull(world, rest2),
+        ("image", Some("save")) => images::save(world, rest2),
         ("buildx", Some("build" | "b")) => images::build(world, rest2, exec),
         ("container", Some("ls" | "list" | "ps")) => containers::ps(world, rest2),
         ("container", Some("run")) => containers::run(world, rest2, exec, true),
@@ -228,6 +246,7 @@ fn verb_dispatch(
         "login" => other::login(world, rest),
         "logout" => other::logout(world, rest),
         "push" => other::push(world, rest),
+        "save" => images::save(world, rest),
         "pull" => other::pull(world, rest),
         "run" => containers::run(world, rest, exec, true),
         "create" => containers::run(world, rest, exec, false),
@@ -296,6 +315,10 @@ fn management_usage(group: &str) -> String {
                 ("pull", "Download an image from a registry"),
                 ("push", "Upload an image to a registry"),
                 ("rm", "Remove one or more images"),
+                (
+                    "save",
+                    "Save one or more images to a tar archive (streamed to STDOUT by default)",
+                ),
                 (
                     "tag",
                     "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
@@ -372,6 +395,10 @@ pub fn usage() -> String {
         ("restart", "Restart one or more containers"),
         ("rm", "Remove one or more containers"),
         ("rmi", "Remove one or more images"),
+        (
+            "save",
+            "Save one or more images to a tar archive (streamed to STDOUT by default)",
+        ),
         ("start", "Start one or more stopped containers"),
         ("stop", "Stop one or more running containers"),
         (

@@ -250,6 +250,20 @@ pub const RMI: Spec = spec(
     Arity::AtLeast(1),
 );
 
+pub const SAVE: Spec = spec(
+    "save",
+    "docker save [OPTIONS] IMAGE [IMAGE...]",
+    "Save one or more images to a tar archive (streamed to STDOUT by default)",
+    "docker image save, docker save",
+    &[flag(
+        Some('o'),
+        "output",
+        Some("string"),
+        "Write to a file, instead of STDOUT",
+    )],
+    Arity::AtLeast(1),
+);
+
 pub const IMAGE_PRUNE: Spec = spec(
     "image prune",
     "docker image prune [OPTIONS]",

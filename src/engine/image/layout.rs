@@ -17,6 +17,7 @@ use crate::engine::reference::{self, Reference};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::Arc;
 
 /// Largest uncompressed layer import will inflate (a gzip bomb stops here).
 pub const MAX_LAYER_SIZE: u64 = 4 << 30;
@@ -70,6 +71,19 @@ pub fn export(
     names: &[&str],
 ) -> Result<BTreeMap<String, Vec<u8>>, LayoutError> {
     let mut files = BTreeMap::new();
+    for (path, bytes) in export_shared(store, names)? {
+        files.insert(path, bytes.to_vec());
+    }
+    Ok(files)
+}
+
+/// [`export`] with the blobs shared with the store, not copied (a saved image can be
+/// hundreds of MB).
+fn export_shared(
+    store: &ImageStore,
+    names: &[&str],
+) -> Result<BTreeMap<String, Arc<[u8]>>, LayoutError> {
+    let mut files: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
     let mut index_entries = Vec::new();
     let mut docker: Vec<(Digest, DockerManifestEntry)> = Vec::new();
     for name in names {
@@ -88,12 +102,12 @@ pub fn export(
         };
         let blobs = store.blobs();
         let manifest_bytes = blobs.get(&img.manifest_digest)?;
-        files.insert(blob_path(&img.manifest_digest), manifest_bytes.to_vec());
-        files.insert(blob_path(&img.id), blobs.get(&img.id)?.to_vec());
+        files.insert(blob_path(&img.manifest_digest), manifest_bytes.clone());
+        files.insert(blob_path(&img.id), blobs.get(&img.id)?);
         for l in &img.layers {
             files.insert(
                 blob_path(&l.descriptor.digest),
-                blobs.get(&l.descriptor.digest)?.to_vec(),
+                blobs.get(&l.descriptor.digest)?,
             );
         }
         let mut desc = Descriptor::new(
@@ -138,23 +152,23 @@ pub fn export(
     let json = |v: Result<Vec<u8>, serde_json::Error>| v.map_err(|e| invalid("json", e));
     files.insert(
         "oci-layout".into(),
-        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        Arc::from(&br#"{"imageLayoutVersion":"1.0.0"}"#[..]),
     );
     files.insert(
         "index.json".into(),
-        json(Index::new(index_entries).to_bytes())?,
+        Arc::from(json(Index::new(index_entries).to_bytes())?),
     );
     let entries: Vec<DockerManifestEntry> = docker.into_iter().map(|(_, e)| e).collect();
     files.insert(
         "manifest.json".into(),
-        json(super::json::to_bytes(&entries))?,
+        Arc::from(json(super::json::to_bytes(&entries))?),
     );
     Ok(files)
 }
 
 /// [`export`] as a deterministic tar archive (`docker save -o` / `oci-archive:`).
 pub fn export_tar(store: &ImageStore, names: &[&str]) -> Result<Vec<u8>, LayoutError> {
-    Ok(tar::write(&export(store, names)?)?)
+    Ok(tar::write(&export_shared(store, names)?)?)
 }
 
 /// What one loaded image became.

@@ -431,7 +431,13 @@ impl ImageStore {
     /// Resolves what a user typed (`app`, `app:1.0`, `app@sha256:...`, a full or short
     /// image ID, `sha256:<prefix>`) to an image ID, as the docker daemon's `GetImage`.
     pub fn resolve(&self, name: &str) -> Result<Digest, StoreError> {
-        let missing = || StoreError::NoSuchImage(name.to_string());
+        // moby's `ErrImageDoesNotExist`: a name is shown with its tag (`nope:latest`).
+        let missing = || {
+            StoreError::NoSuchImage(match reference::parse_normalized_tagged(name) {
+                Ok(r) => r.familiar_string(),
+                Err(_) => name.to_string(),
+            })
+        };
         if let Ok(AnyReference::Digest(d)) = reference::parse_any_reference(name) {
             if self.images.contains_key(&d) {
                 return Ok(d);

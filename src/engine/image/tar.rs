@@ -51,8 +51,14 @@ fn header(name: &str, size: u64, dir: bool) -> Result<[u8; 512], TarError> {
 
 /// Writes `files` (sorted by path, parent directories first) as a ustar archive with
 /// fixed metadata: mode 0644/0755, uid/gid 0, mtime 0. Same input, same bytes.
-pub fn write(files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, TarError> {
-    let mut out = Vec::new();
+pub fn write<V: AsRef<[u8]>>(files: &BTreeMap<String, V>) -> Result<Vec<u8>, TarError> {
+    let mut out = Vec::with_capacity(
+        files
+            .values()
+            .map(|d| d.as_ref().len().div_ceil(512) * 512 + 1024)
+            .sum::<usize>()
+            + 1024,
+    );
     let mut dirs_done = std::collections::BTreeSet::new();
     for (path, data) in files {
         let mut prefix = String::new();
@@ -70,6 +76,7 @@ pub fn write(files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, TarError> {
                 out.extend_from_slice(&header(&prefix, 0, true)?);
             }
         }
+        let data = data.as_ref();
         out.extend_from_slice(&header(path, data.len() as u64, false)?);
         out.extend_from_slice(data);
         out.resize(out.len().div_ceil(512) * 512, 0);
