@@ -450,6 +450,44 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
     out.stage(LifecycleStage::Rmi)
 }
 
+/// `docker save -o FILE IMAGE...`: the images as one tar archive, an OCI image layout
+/// with Docker's `manifest.json` (what `docker save` v25+ writes), which the page offers
+/// as a download; real `docker load`, skopeo and umoci read it.
+pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::SAVE, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    // The terminal is a terminal: the docker CLI will not write a tar archive to it.
+    let Some(path) = p.value("output") else {
+        return CommandOutput::err(
+            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
+            1,
+        );
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.is_empty() || name == "." || name == ".." {
+        return CommandOutput::err(format!("open {path}: is a directory\n"), 1);
+    }
+    let names: Vec<&str> = p.args.iter().map(String::as_str).collect();
+    // Layers are kept as stacks until something needs their bytes: this does.
+    for n in &names {
+        if let Ok(id) = world.daemon.images.resolve(n) {
+            world.daemon.materialize(&id);
+        }
+    }
+    match crate::engine::image::layout::export_tar(&world.daemon.images, &names) {
+        Ok(bytes) => CommandOutput {
+            file: Some(super::SavedFile {
+                name: name.to_string(),
+                bytes: std::rc::Rc::new(bytes),
+            }),
+            ..CommandOutput::default()
+        },
+        Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,43 +560,5 @@ mod tests {
                 row("registry.example.com/app", "<none>", "")
             ]
         );
-    }
-}
-
-/// `docker save -o FILE IMAGE...`: the images as one tar archive, an OCI image layout
-/// with Docker's `manifest.json` (what `docker save` v25+ writes), which the page offers
-/// as a download; real `docker load`, skopeo and umoci read it.
-pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
-    let p = match parse_for(&specs::SAVE, words) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
-    // The terminal is a terminal: the docker CLI will not write a tar archive to it.
-    let Some(path) = p.value("output") else {
-        return CommandOutput::err(
-            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
-            1,
-        );
-    };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name.is_empty() || name == "." || name == ".." {
-        return CommandOutput::err(format!("open {path}: is a directory\n"), 1);
-    }
-    let names: Vec<&str> = p.args.iter().map(String::as_str).collect();
-    // Layers are kept as stacks until something needs their bytes: this does.
-    for n in &names {
-        if let Ok(id) = world.daemon.images.resolve(n) {
-            world.daemon.materialize(&id);
-        }
-    }
-    match crate::engine::image::layout::export_tar(&world.daemon.images, &names) {
-        Ok(bytes) => CommandOutput {
-            file: Some(super::SavedFile {
-                name: name.to_string(),
-                bytes: std::rc::Rc::new(bytes),
-            }),
-            ..CommandOutput::default()
-        },
-        Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
     }
 }
