@@ -438,6 +438,36 @@ pub fn App() -> Html {
         let state = state.clone();
         let world = world.clone();
         Callback::from(move |line: String| {
+            // `docker load` with no archive on the simulated host: the learner picks a
+            // file (a `docker save` tar, an OCI archive), then it is loaded by name.
+            if let Some(quiet) = super::state::load_needs_file(&world.borrow(), &line) {
+                state.dispatch(super::state::note(
+                    &world.borrow(),
+                    &line,
+                    "layerlab: choose an image archive (a `docker save` tar or an OCI image layout tar) in the file dialog\n",
+                ));
+                let (state, world) = (state.clone(), world.clone());
+                session::pick_file(".tar,.tgz,.tar.gz,application/x-tar", move |name, bytes| {
+                    world
+                        .borrow_mut()
+                        .host_files
+                        .insert(name.clone(), Rc::new(bytes));
+                    let line = format!(
+                        "docker load {}-i {}",
+                        if quiet { "-q " } else { "" },
+                        crate::engine::shell::builtins::quote(&name)
+                    );
+                    let action = run_line_with(
+                        &mut world.borrow_mut(),
+                        &state.dockerfile,
+                        &state.context,
+                        &line,
+                    );
+                    session::notify_parent(&action);
+                    state.dispatch(action);
+                });
+                return;
+            }
             let mut action = run_line_with(
                 &mut world.borrow_mut(),
                 &state.dockerfile,

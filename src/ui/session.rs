@@ -236,3 +236,33 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
         .map_err(js)?;
     Ok(())
 }
+
+/// Opens the browser's file dialog; `then` gets the chosen file's name and bytes
+/// (nothing happens when the dialog is cancelled).
+pub fn pick_file(accept: &str, then: impl FnOnce(String, Vec<u8>) + 'static) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(input) = document
+        .create_element("input")
+        .map(|e| e.unchecked_into::<web_sys::HtmlInputElement>())
+    else {
+        return;
+    };
+    input.set_type("file");
+    input.set_accept(accept);
+    let chosen = input.clone();
+    let on_change = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let Some(file) = chosen.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+                return;
+            };
+            then(file.name(), js_sys::Uint8Array::new(&buffer).to_vec());
+        });
+    });
+    input.set_onchange(Some(on_change.unchecked_ref()));
+    input.click();
+}

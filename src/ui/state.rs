@@ -720,6 +720,68 @@ pub fn run_line_with(
     }
 }
 
+/// A typed line the page answers itself (no docker command ran): `text` is shown
+/// under it.
+pub fn note(world: &World, input: &str, text: &str) -> Action {
+    Action::Ran {
+        input: input.to_string(),
+        prompt: prompt_of(world),
+        attached: None,
+        stdout: text.to_string(),
+        stderr: String::new(),
+        stage: None,
+        build: None,
+        exit_code: 0,
+        stderr_first: false,
+        marks: RefMarks::default(),
+        file: None,
+    }
+}
+
+/// `docker load` (or `docker load -i NAME` of a file the simulated host lacks) typed
+/// at the host prompt: the page asks the learner for an archive. Returns whether `-q`
+/// was given; `None` when the engine should answer (`--help`, a known file, another
+/// command).
+pub fn load_needs_file(world: &World, line: &str) -> Option<bool> {
+    if world.attached.is_some() {
+        return None;
+    }
+    let words = cli::argv::split_words(line).ok()?;
+    let mut w: &[String] = &words;
+    if w.first().is_some_and(|v| v == "docker") {
+        w = &w[1..];
+    }
+    let rest = match w {
+        [load, rest @ ..] if load == "load" => rest,
+        [image, load, rest @ ..] if image == "image" && load == "load" => rest,
+        _ => return None,
+    };
+    let mut quiet = false;
+    let mut input = None;
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i].as_str() {
+            "-h" | "--help" => return None,
+            "-q" | "--quiet" => quiet = true,
+            "-i" | "--input" => {
+                input = rest.get(i + 1).cloned();
+                i += 1;
+            }
+            a => {
+                if let Some(v) = a.strip_prefix("--input=").or_else(|| a.strip_prefix("-i")) {
+                    input = Some(v.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    let known = input.is_some_and(|p| {
+        let name = p.rsplit('/').next().unwrap_or(&p).to_string();
+        world.host_files.contains_key(&name)
+    });
+    (!known).then_some(quiet)
+}
+
 /// The prompt a terminal line is typed at: the attached container shell's (`/ # `)
 /// or the host's `$ `.
 fn prompt_of(world: &World) -> String {

@@ -1,6 +1,8 @@
 // The main learner flows, driven through the page like a person would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { serve, launch, openPage, screenshot, ready, type } from './harness.mjs';
 
 let server;
@@ -140,6 +142,20 @@ test('docker save -o downloads the image as a tar that real tar reads', async ()
   const shownId = (await page.locator('.image-id').innerText()).replace('IMAGE ID ', '');
   assert.ok(manifest[0].Config.includes(shownId), `${manifest[0].Config} vs ${shownId}`);
   await page.locator('.term-screen', { hasText: 'my-api.tar' }).waitFor();
+  // The archive is also a file of the simulated host: docker load reads it back.
+  await type(page, 'docker rmi my-api:1.0');
+  await type(page, 'docker load -i my-api.tar');
+  await page.locator('.term-screen', { hasText: 'Loaded image: my-api:1.0' }).waitFor();
+  // docker load with no file: the learner picks one in the browser's file dialog.
+  await type(page, 'docker rmi my-api:1.0');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), type(page, 'docker load')]);
+  const picked = path.join(path.dirname(file), 'from-disk.tar');
+  fs.copyFileSync(file, picked);
+  await chooser.setFiles(picked);
+  await page.locator('.term-screen', { hasText: '$ docker load -i from-disk.tar' }).waitFor();
+  assert.equal((await page.locator('.term-screen').innerText()).match(/Loaded image: my-api:1.0/g).length, 2);
+  await type(page, "docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}'");
+  await page.locator('.term-screen', { hasText: `my-api:1.0 ${shownId}` }).waitFor();
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.foreignRequests, []);

@@ -3,7 +3,7 @@
 //! equal `NAME.out` byte for byte. The cases are compiled into the engine
 //! (`engine::cli::script::golden_cases`) so wasm32 runs the very same ones; this test
 //! also checks that list against the folder. `UPDATE_GOLDEN=1 cargo test --test
-//! cli_golden` rewrites the `.out` files (then rebuild so the compiled copies follow).
+//! suite cli_golden::` rewrites the `.out` files (then rebuild so the compiled copies follow).
 
 use layerlab::engine::cli::script::{
     bench_transcript, golden_cases, golden_context, run_bench, run_golden,

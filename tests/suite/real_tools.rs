@@ -142,6 +142,33 @@ fn skopeo_and_umoci_read_our_images() {
         )));
     assert!(std::fs::metadata(&docker).unwrap().len() > 0);
 
+    // `docker load` in layerlab reads skopeo's docker-archive (tars of skopeo's own
+    // making): the same image ID, and the same files in its last layer.
+    let mut w = layerlab::engine::world::World::new();
+    w.host_files.insert(
+        "docker.tar".into(),
+        std::rc::Rc::new(std::fs::read(&docker).unwrap()),
+    );
+    let out = layerlab::engine::cli::run(&mut w, "docker load -i docker.tar");
+    assert_eq!(
+        (out.exit_code, out.stdout.as_str()),
+        (0, "Loaded image: tools-test:1.0\n")
+    );
+    let loaded = w.daemon.find_image("tools-test:1.0").unwrap();
+    assert_eq!(loaded.id, img.id);
+    assert_eq!(loaded.layers.len(), img.layers.len());
+    let listing = |fs: &layerlab::engine::fs::Fs| -> Vec<(String, u32, u64)> {
+        fs.walk("/")
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.path.clone(), e.stat.meta.mode, e.stat.size))
+            .collect()
+    };
+    assert_eq!(
+        listing(loaded.layers.last().unwrap().rootfs()),
+        listing(img.layers.last().unwrap().rootfs())
+    );
+
     // umoci unpacks exactly the engine's files.
     let layout_dir = tmp.join("layout");
     std::fs::create_dir_all(&layout_dir).unwrap();

@@ -477,13 +477,48 @@ pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
         }
     }
     match crate::engine::image::layout::export_tar(&world.daemon.images, &names) {
-        Ok(bytes) => CommandOutput {
-            file: Some(super::SavedFile {
-                name: name.to_string(),
-                bytes: std::rc::Rc::new(bytes),
-            }),
-            ..CommandOutput::default()
-        },
+        Ok(bytes) => {
+            // Kept on the simulated host too, so `docker load -i` can read it back.
+            let bytes = std::rc::Rc::new(bytes);
+            world.host_files.insert(name.to_string(), bytes.clone());
+            CommandOutput {
+                file: Some(super::SavedFile {
+                    name: name.to_string(),
+                    bytes,
+                }),
+                ..CommandOutput::default()
+            }
+        }
+        Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
+    }
+}
+
+/// `docker load -i FILE`: reads a file of the simulated host (one `docker save -o`
+/// wrote, or one the page's file picker put there) and loads its images.
+pub fn load(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::LOAD, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    // The terminal is a terminal: nothing is piped into docker's stdin.
+    let Some(path) = p.value("input") else {
+        return CommandOutput::err("requested load from stdin, but stdin is empty\n", 1);
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let Some(bytes) = world.host_files.get(name).cloned() else {
+        return CommandOutput::err(format!("open {path}: no such file or directory\n"), 1);
+    };
+    match world.daemon.load_archive(&bytes) {
+        Ok(loaded) => {
+            let mut out = CommandOutput::default();
+            for l in &loaded {
+                for line in l.lines() {
+                    out.out(line);
+                }
+            }
+            // `-q` only drops the progress bars, which a non-terminal never shows.
+            out
+        }
         Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
     }
 }

@@ -61,6 +61,7 @@ macro_rules! transcript {
 /// and under wasm32 in the browser, where no files can be read.
 pub fn golden_cases() -> &'static [(&'static str, &'static str, &'static str)] {
     const CASES: &[(&str, &str, &str)] = &[
+        transcript!("archives"),
         transcript!("containers"),
         transcript!("errors"),
         transcript!("filters"),

@@ -264,6 +264,23 @@ pub const SAVE: Spec = spec(
     Arity::AtLeast(1),
 );
 
+pub const LOAD: Spec = spec(
+    "load",
+    "docker load [OPTIONS]",
+    "Load an image from a tar archive or STDIN",
+    "docker image load, docker load",
+    &[
+        flag(
+            Some('i'),
+            "input",
+            Some("string"),
+            "Read from tar archive file, instead of STDIN",
+        ),
+        flag(Some('q'), "quiet", None, "Suppress the load output"),
+    ],
+    Arity::None,
+);
+
 pub const IMAGE_PRUNE: Spec = spec(
     "image prune",
     "docker image prune [OPTIONS]",

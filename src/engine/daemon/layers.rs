@@ -25,6 +25,18 @@ pub struct Layer {
     blob: OnceCell<Blob>,
     /// Digest and size of the gzip blob when known without compressing (memo).
     known_blob: Option<(Digest, u64)>,
+    /// A loaded layer's own tar (`docker load`): its bytes are the diff_id's, so they
+    /// are kept rather than re-generated from the changes.
+    original: Option<Original>,
+}
+
+/// A loaded layer's tar bytes (debug output shows only their length).
+struct Original(Rc<[u8]>);
+
+impl std::fmt::Debug for Original {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Original({} bytes)", self.0.len())
+    }
 }
 
 impl Layer {
@@ -33,9 +45,13 @@ impl Layer {
         self.changes.upper()
     }
 
-    /// The layer tar (re-generated from the changes; deterministic).
+    /// The layer tar (re-generated from the changes, deterministic; a loaded layer's
+    /// own bytes).
     pub fn tar(&self) -> Vec<u8> {
-        layer::build_layer(&self.changes, &self.options).bytes
+        match &self.original {
+            Some(t) => t.0.to_vec(),
+            None => layer::build_layer(&self.changes, &self.options).bytes,
+        }
     }
 
     /// The gzip blob registries store and manifests reference.
@@ -101,6 +117,34 @@ impl LayerStore {
         size: u64,
         known_blob: Option<(Digest, u64)>,
     ) -> Rc<Layer> {
+        self.record(parent, changes, options, diff_id, size, known_blob, None)
+    }
+
+    /// A layer `docker load` read: its changes (from applying `tar`) and its own
+    /// bytes, whose sha256 is `diff_id` (the archive's digests were verified).
+    pub fn create_loaded(
+        &mut self,
+        parent: Option<&Digest>,
+        changes: Changeset,
+        diff_id: Digest,
+        tar: Rc<[u8]>,
+    ) -> Rc<Layer> {
+        let size = tar.len() as u64;
+        let options = LayerOptions::default();
+        self.record(parent, changes, options, diff_id, size, None, Some(tar))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        parent: Option<&Digest>,
+        changes: Changeset,
+        options: LayerOptions,
+        diff_id: Digest,
+        size: u64,
+        known_blob: Option<(Digest, u64)>,
+        original: Option<Rc<[u8]>>,
+    ) -> Rc<Layer> {
         let chain_id = match parent {
             None => diff_id.clone(),
             Some(p) => Digest::sha256(format!("{p} {diff_id}").as_bytes()),
@@ -118,6 +162,7 @@ impl LayerStore {
             options,
             blob: OnceCell::new(),
             known_blob,
+            original: original.map(Original),
         });
         self.layers.insert(chain_id, layer.clone());
         layer

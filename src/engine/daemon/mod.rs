@@ -214,6 +214,60 @@ impl Daemon {
         }
     }
 
+    /// `docker load`: imports an archive (an OCI image layout or a `docker save` tar)
+    /// into the store, every digest verified, and turns each image's layers into
+    /// layers the engine builds on, runs and shows. Their own bytes are kept: the
+    /// diff_ids in the image's config are theirs.
+    pub fn load_archive(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<
+        Vec<crate::engine::image::layout::LoadedImage>,
+        crate::engine::image::layout::LayoutError,
+    > {
+        use crate::engine::image::layout::{self, LayoutError};
+        let bad_layer = |d: &Digest, e: crate::engine::layer::LayerError| LayoutError::Invalid {
+            what: format!("layer {d}"),
+            message: e.to_string(),
+        };
+        let loaded = layout::import_tar(&mut self.images, bytes)?;
+        for l in &loaded {
+            if self.stacks.contains_key(&l.id) {
+                continue;
+            }
+            let Some(stored) = self.images.image(&l.id) else {
+                continue;
+            };
+            let blobs: Vec<(Digest, Digest)> = stored
+                .layers
+                .iter()
+                .map(|sl| (sl.descriptor.digest.clone(), sl.diff_id.clone()))
+                .collect();
+            let mut prev = empty_root();
+            let mut parent: Option<Digest> = None;
+            let mut stack = Vec::new();
+            for (digest, diff_id) in blobs {
+                let blob = self.images.blobs().get(&digest)?;
+                let tar: Rc<[u8]> = Rc::from(
+                    crate::engine::layer::decompress(&blob).map_err(|e| bad_layer(&digest, e))?,
+                );
+                let next =
+                    crate::engine::layer::apply(&prev, &tar).map_err(|e| bad_layer(&digest, e))?;
+                let changes = fs::diff(&prev, &next);
+                let layer = self
+                    .layers
+                    .create_loaded(parent.as_ref(), changes, diff_id, tar);
+                parent = Some(layer.chain_id.clone());
+                stack.push(layer);
+                prev = next;
+            }
+            let sizes: Vec<u64> = stack.iter().map(|l| l.content_size).collect();
+            self.images.set_layer_sizes(&l.id, &sizes);
+            self.stacks.insert(l.id.clone(), stack);
+        }
+        Ok(loaded)
+    }
+
     /// Layer garbage collection after images were deleted (moby releases a layer when
     /// its last reference goes): drops the layer stacks of images the store no longer
     /// holds, forgets base images resolved under those IDs (a later `FROM` pulls

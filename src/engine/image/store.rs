@@ -368,6 +368,16 @@ impl ImageStore {
         Ok(id)
     }
 
+    /// Sets the SIZE each layer of image `id` counts for (`docker images`): the bytes of
+    /// the files it holds, as for images built here, rather than its tar's length.
+    pub fn set_layer_sizes(&mut self, id: &Digest, sizes: &[u64]) {
+        if let Some(img) = self.images.get_mut(id) {
+            for (l, s) in img.layers.iter_mut().zip(sizes) {
+                l.uncompressed_size = *s;
+            }
+        }
+    }
+
     /// Stores an image whose layer blobs are not held yet (the daemon produces them
     /// from its layer store when an export or push needs them, see
     /// [`ImageStore::put_blob`]). The manifest names the layers by the given

@@ -238,6 +238,11 @@ pub fn apply(tree: &Fs, layer: &[u8]) -> Result<Fs, LayerError> {
     apply::apply(tree, layer, MAX_LAYER_SIZE)
 }
 
+/// A layer blob as a plain tar (gunzipped when gzip, up to [`MAX_LAYER_SIZE`]).
+pub fn decompress(layer: &[u8]) -> Result<Vec<u8>, LayerError> {
+    Ok(gzip::maybe_decompress(layer, MAX_LAYER_SIZE)?.into_owned())
+}
+
 /// The entries of a layer (gzip or plain tar) in archive order.
 pub fn list_entries(layer: &[u8]) -> Result<Vec<LayerEntry>, LayerError> {
     apply::list(layer, MAX_LAYER_SIZE)

@@ -30,7 +30,7 @@ pub(crate) fn is_builtin(name: &str) -> bool {
 }
 
 /// Quote a word for `set -x` output as ash does (`'a b'`).
-pub(crate) fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%^".contains(c))

@@ -72,6 +72,10 @@ pub struct World {
     /// The interactive shell the terminal is attached to (`docker run -it alpine sh`,
     /// `docker exec -it web sh`): until it exits, terminal lines go to it.
     pub attached: Option<Attached>,
+    /// Files on the simulated host that docker commands write and read by name
+    /// (`docker save -o my-api.tar`, `docker load -i my-api.tar`; the page puts a file
+    /// the learner picks here).
+    pub host_files: BTreeMap<String, std::rc::Rc<Vec<u8>>>,
     container_seq: u64,
 }
 
@@ -118,6 +122,7 @@ impl World {
             dockerfile: dockerfile.to_string(),
             last_build: None,
             attached: None,
+            host_files: BTreeMap::new(),
             container_seq: 0,
         }
     }
