@@ -16,12 +16,14 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::engine::build::plan::RowKind;
 use crate::engine::build::simulated::SimulatedExecutor;
+use crate::engine::build::StackRow;
 use crate::engine::build::{
     BuildContext, BuildEvent, BuildRequest, BuildSession, MissReason, StepRef,
 };
-use crate::engine::daemon::empty_root;
 use crate::engine::daemon::layers::Layer;
+use crate::engine::daemon::{empty_root, ImageRecord};
 use crate::engine::fs::{ChangeKind, Changeset, FileType, Fs};
 use crate::engine::world::World;
 
@@ -312,6 +314,52 @@ fn remove_below<V>(map: &mut BTreeMap<String, V>, dir: &str) -> Vec<(String, V)>
         .collect();
     keys.into_iter()
         .filter_map(|k| map.remove(&k).map(|v| (k, v)))
+        .collect()
+}
+
+/// The layer stack of any local image (a loaded or pulled one, not the last build),
+/// bottom first, from its config's history: entries with `empty_layer` are metadata
+/// rows, the others take the image's layers in order. No Dockerfile lines (0). An image
+/// whose history does not account for its layers gets one row per layer.
+pub fn history_rows(img: &ImageRecord) -> Vec<StackRow> {
+    let row = |instruction: String, layer: Option<&Rc<Layer>>| StackRow {
+        line: 0,
+        end_line: 0,
+        instruction,
+        kind: if layer.is_some() {
+            RowKind::Filesystem
+        } else {
+            RowKind::Metadata
+        },
+        diff_id: layer.map(|l| l.diff_id.clone()),
+        chain_id: layer.map(|l| l.chain_id.clone()),
+        size: layer.map_or(0, |l| l.content_size),
+        base_layers: 0,
+        cached: false,
+        miss: None,
+        simulated_ms: 0,
+        config_change: None,
+    };
+    let history = &img.config.history;
+    let with_layers = history.iter().filter(|h| !h.empty_layer).count();
+    if history.is_empty() || with_layers != img.layers.len() {
+        return img
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| row(format!("layer {}", i + 1), Some(l)))
+            .collect();
+    }
+    let mut layers = img.layers.iter();
+    history
+        .iter()
+        .map(|h| {
+            let by = h.created_by.as_deref().unwrap_or("");
+            // Classic builders wrote `/bin/sh -c #(nop) CMD [...]` for metadata.
+            let by = by.strip_prefix("/bin/sh -c #(nop) ").unwrap_or(by).trim();
+            let by = by.strip_suffix(" # buildkit").unwrap_or(by).to_string();
+            row(by, if h.empty_layer { None } else { layers.next() })
+        })
         .collect()
 }
 

@@ -885,11 +885,14 @@ pub fn App() -> Html {
                     <section class={classes!("panel", "image-panel", fold_stack.then_some("folded"))} aria-label="Image">
                         { fold(Panel::Stack, "Image") }
                         <div class="panel-head">
-                            <h2>{format!("{} image", state.tag)}</h2>
+                            <h2>{format!("{} image", build.shown.as_deref().unwrap_or(&state.tag))}</h2>
                             if let Some(id) = &build.image_id {
                                 <code class="image-id" title={id.clone()}>{format!("IMAGE ID {}", id.get(7..19).unwrap_or(id))}</code>
                             }
                         </div>
+                        if build.shown.is_some() {
+                            { fixed("<p class=\"muted small\">A loaded image, taken apart from its own history and layers (no Dockerfile lines): click a layer for its files. Build to see the editor's image again.</p>") }
+                        }
                         if !build.ran.is_empty() || !build.recorded.is_empty() {
                             <div class="build-vs-run" aria-label="build time versus runtime">
                                 <div><strong>{"Ran at build time: "}</strong>{ if build.ran.is_empty() { "nothing (all cached)".to_string() } else { build.ran.join(" · ") } }</div>

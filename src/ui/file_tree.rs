@@ -275,7 +275,11 @@ pub fn FileTree(props: &FileTreeProps) -> Html {
             }
         };
         let writer = n.writer.as_ref().map(|w| {
-            let text = format!("line {}: {}", w.line, w.label);
+            let text = if w.line == 0 {
+                w.label.clone()
+            } else {
+                format!("line {}: {}", w.line, w.label)
+            };
             match (&props.on_writer, w.row) {
                 (Some(cb), Some(row)) => {
                     let cb = cb.clone();

@@ -37,7 +37,11 @@ pub fn layer_stack(props: &LayerStackProps) -> Html {
             (RowKind::Filesystem, None) => ("layer-row fs empty", "filesystem layer (not built)".to_string()),
             (RowKind::Metadata, _) => ("layer-row meta", "metadata".to_string()),
         };
-        let hl = props.highlighted_line.is_some_and(|l| l >= row.line && l <= row.end_line);
+        // Rows of a loaded image have no Dockerfile line (0): nothing to link.
+        let hl = row.line > 0
+            && props
+                .highlighted_line
+                .is_some_and(|l| l >= row.line && l <= row.end_line);
         let selected = props.selected == Some(index);
         // In step mode only the row just revealed (the top one): Yew may move the
         // older rows' elements, which would restart their animation.
@@ -49,7 +53,7 @@ pub fn layer_stack(props: &LayerStackProps) -> Html {
         let line = row.line;
         let onmouseenter = {
             let cb = props.on_highlight.clone();
-            Callback::from(move |_| cb.emit(Some(line)))
+            Callback::from(move |_| cb.emit((line > 0).then_some(line)))
         };
         let onmouseleave = {
             let cb = props.on_highlight.clone();
@@ -85,13 +89,15 @@ pub fn layer_stack(props: &LayerStackProps) -> Html {
             <li key={index} class={classes!(class, hl.then_some("hl"), selected.then_some("selected"), clickable.then_some("clickable"), fresh.then_some("fresh"))}
                 {onmouseenter} {onmouseleave} {onclick} {onkeydown}
                 data-line={line.to_string()} tabindex="0"
-                aria-label={format!("{}: {}, line {}", row.instruction, what, line)}>
+                aria-label={if line == 0 { format!("{}: {}", row.instruction, what) } else { format!("{}: {}, line {}", row.instruction, what, line) }}>
                 <span class="instr">{row.instruction.clone()}</span>
                 <span class="kind">{what}</span>
                 <span class="size">{size}</span>
                 <span class="digest">{digest.unwrap_or_default()}</span>
                 {status}
-                <span class="line-ref">{format!("line {}", line)}</span>
+                if line > 0 {
+                    <span class="line-ref">{format!("line {}", line)}</span>
+                }
                 if let Some(reason) = row.miss.as_ref().filter(|_| row.kind == RowKind::Filesystem) {
                     <span class="miss">{format!("cache miss: {reason}")}</span>
                 }

@@ -41,6 +41,35 @@ pub struct BuildView {
     /// Per row: the build log lines of its step (BuildKit vertex), or what a
     /// metadata row recorded in the config (BuildKit runs no step for those).
     pub step_logs: Vec<String>,
+    /// Set when the panel shows a local image's stack from its history (one just
+    /// loaded) rather than the last build: the image's name.
+    pub shown: Option<String>,
+}
+
+/// The image panel's view of any local image (`docker load`ed, pulled): its layer
+/// stack from its history, no build log, no Dockerfile lines.
+pub fn image_view(world: &World, name: &str) -> Option<BuildView> {
+    let img = world.daemon.find_image(name).ok()?;
+    let rows = crate::engine::analysis::history_rows(&img);
+    let names: Vec<String> = world
+        .daemon
+        .images
+        .references(&img.id)
+        .iter()
+        .map(|r| r.familiar_string())
+        .collect();
+    let shown = names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| img.id.short().to_string());
+    Some(BuildView {
+        step_logs: vec![String::new(); rows.len()],
+        rows,
+        image_id: Some(img.id.to_string()),
+        names,
+        shown: Some(shown),
+        ..BuildView::default()
+    })
 }
 
 /// A build-check warning shown under the editor.
@@ -157,7 +186,7 @@ pub enum Action {
         stdout: String,
         stderr: String,
         stage: Option<LifecycleStage>,
-        build: Option<BuildView>,
+        build: Option<Box<BuildView>>,
         exit_code: i32,
         stderr_first: bool,
         marks: RefMarks,
@@ -361,7 +390,7 @@ impl Reducible for AppState {
                 next.marks = marks;
                 if let Some(b) = build {
                     next.forecast = None;
-                    next.build = b;
+                    next.build = *b;
                     next.selected_row = None;
                     next.preview = None;
                     next.build_seq += 1;
@@ -557,6 +586,7 @@ pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
                 step_logs: logs,
                 ran,
                 recorded,
+                shown: None,
             }
         }
         Err(e) => {
@@ -572,6 +602,7 @@ pub fn build_view(out: &BuildOutput, dockerfile: &str) -> BuildView {
                 simulated_ms: out.simulated_ms,
                 ran: vec![],
                 recorded: vec![],
+                shown: None,
             }
         }
     }
@@ -698,6 +729,15 @@ pub fn run_line_with(
         || before != world.last_build.as_ref().map(|b| b.events.len())
     {
         world.last_build.as_ref().map(|b| build_view(b, dockerfile))
+    } else if out.exit_code == 0 && !in_container {
+        // `docker load`: the image panel takes apart the (first) image just loaded.
+        out.stdout
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Loaded image: ")
+                    .or_else(|| l.strip_prefix("Loaded image ID: "))
+            })
+            .and_then(|name| image_view(world, name))
     } else {
         None
     };
@@ -708,7 +748,7 @@ pub fn run_line_with(
         stdout: out.stdout,
         stderr: out.stderr,
         stage: out.stage,
-        build,
+        build: build.map(Box::new),
         exit_code: out.exit_code,
         stderr_first: out.stderr_first,
         marks: ref_marks(

@@ -154,6 +154,14 @@ test('docker save -o downloads the image as a tar that real tar reads', async ()
   await chooser.setFiles(picked);
   await page.locator('.term-screen', { hasText: '$ docker load -i from-disk.tar' }).waitFor();
   assert.equal((await page.locator('.term-screen').innerText()).match(/Loaded image: my-api:1.0/g).length, 2);
+  // The image panel now takes the loaded image apart: its layers from its history.
+  await page.locator('.image-panel h2', { hasText: 'my-api:1.0 image' }).waitFor();
+  const rows = await page.locator('.layer-stack .layer-row').allInnerTexts();
+  assert.ok(rows.some((r) => r.includes('RUN /bin/sh -c npm ci --omit=dev')), rows.join('\n'));
+  assert.equal(await page.locator('.layer-stack .line-ref').count(), 0);
+  await page.locator('.layer-stack .layer-row.fs', { hasText: 'COPY . .' }).click();
+  await page.locator('.tree-row[data-path="/app/server.js"]').first().waitFor();
+  await screenshot(page, 'flow-loaded-image');
   await type(page, "docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}'");
   await page.locator('.term-screen', { hasText: `my-api:1.0 ${shownId}` }).waitFor();
   assert.deepEqual(problems.pageErrors, []);

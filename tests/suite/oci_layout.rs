@@ -212,4 +212,24 @@ fn docker_save_writes_an_archive_that_loads_back_as_the_same_image() {
         w.daemon.images.image(&id).unwrap().layers.len()
     );
     assert!(img.layers.len() >= 5);
+    // Loaded back into a world, the image's stack comes from its history: a row per
+    // entry, the filesystem ones holding the layers in order, no Dockerfile lines.
+    let mut w2 = World::new();
+    w2.host_files
+        .insert("my-api.tar".into(), file.bytes.clone());
+    assert_eq!(run(&mut w2, "docker load -i my-api.tar").exit_code, 0);
+    let loaded = w2.daemon.find_image("my-api:1.0").unwrap();
+    let rows = layerlab::engine::analysis::history_rows(&loaded);
+    assert_eq!(rows.len(), loaded.config.history.len());
+    let fs_rows: Vec<_> = rows.iter().filter(|r| r.diff_id.is_some()).collect();
+    assert_eq!(fs_rows.len(), loaded.layers.len());
+    for (r, l) in fs_rows.iter().zip(&loaded.layers) {
+        assert_eq!(r.diff_id.as_ref(), Some(&l.diff_id));
+    }
+    assert!(rows.iter().all(|r| r.line == 0));
+    assert_eq!(
+        rows.last().unwrap().instruction,
+        "CMD [\"node\" \"server.js\"]"
+    );
+    assert_eq!(fs_rows.last().unwrap().instruction, "COPY . .");
 }
