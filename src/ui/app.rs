@@ -494,6 +494,15 @@ pub fn App() -> Html {
             state.dispatch(action);
         })
     };
+    let on_show_image = {
+        let state = state.clone();
+        let world = world.clone();
+        Callback::from(move |id: String| {
+            if let Some(view) = super::state::image_view(&world.borrow(), &id) {
+                state.dispatch(Action::ShowImage(Box::new(view)));
+            }
+        })
+    };
     let on_build = {
         let on_command = on_command.clone();
         let tag = state.tag.clone();
@@ -891,7 +900,7 @@ pub fn App() -> Html {
                             }
                         </div>
                         if build.shown.is_some() {
-                            { fixed("<p class=\"muted small\">A loaded image, taken apart from its own history and layers (no Dockerfile lines): click a layer for its files. Build to see the editor's image again.</p>") }
+                            { fixed("<p class=\"muted small\">This image is taken apart from its own history and layers, not from a build of the editor's Dockerfile (so no line links): click a layer for its files. Build to see the editor's image again.</p>") }
                         }
                         if !build.ran.is_empty() || !build.recorded.is_empty() {
                             <div class="build-vs-run" aria-label="build time versus runtime">
@@ -980,7 +989,7 @@ pub fn App() -> Html {
                         if state.right_tab == RightTab::Runtime {
                             { runtime(&containers, &volumes) }
                         } else {
-                            { tags(&images, &repos, &state.marks) }
+                            { tags(&images, &repos, &state.marks, &on_show_image) }
                         }
                     </section>
                 }

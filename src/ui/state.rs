@@ -208,6 +208,8 @@ pub enum Action {
     SetTheme(Theme),
     TogglePresenter,
     Fold(Panel),
+    /// The image panel shows a local image's stack (`image_view`).
+    ShowImage(Box<BuildView>),
     Reveal(Option<usize>),
     ToggleStep,
     FilesView(FilesView),
@@ -504,6 +506,13 @@ impl Reducible for AppState {
             Action::TogglePresenter => {
                 next.presenter = !next.presenter;
                 next.reveal = None;
+            }
+            Action::ShowImage(view) => {
+                next.build = *view;
+                next.forecast = None;
+                next.selected_row = None;
+                next.preview = None;
+                next.build_seq += 1;
             }
             Action::Fold(p) => match next.folded.iter().position(|f| *f == p) {
                 Some(i) => {

@@ -176,7 +176,13 @@ fn short(d: &str) -> String {
 /// A view function rather than a component: it keeps no state, and each component
 /// type adds its own copy of Yew's component machinery to the bundle.
 /// Keyed, so that switching tabs replaces the Runtime view instead of patching it.
-pub fn tags(images: &[LocalImageView], repos: &[RepoView], marks: &RefMarks) -> Html {
+/// `on_show` gets an image ID: the image panel takes that image apart.
+pub fn tags(
+    images: &[LocalImageView],
+    repos: &[RepoView],
+    marks: &RefMarks,
+    on_show: &Callback<String>,
+) -> Html {
     html! {
         <div key="tags" class="tags-view">
             <section aria-label="local images">
@@ -210,6 +216,10 @@ pub fn tags(images: &[LocalImageView], repos: &[RepoView], marks: &RefMarks) -> 
                             <div class="muted small">{format!("{} layers · {}", img.layers, human_size(img.size))}
                                 { if img.in_use_by.is_empty() { String::new() } else { format!(" · used by {}", img.in_use_by.join(", ")) } }
                             </div>
+                            <button class="link small show-layers" onclick={{
+                                let (cb, id) = (on_show.clone(), img.id.clone());
+                                Callback::from(move |_| cb.emit(id.clone()))
+                            }} aria-label={format!("show the layers of {}", img.refs.first().cloned().unwrap_or_else(|| short(&img.id).to_string()))}>{"Show its layers"}</button>
                         </div>
                     </div>
                 }) }

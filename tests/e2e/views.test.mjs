@@ -252,3 +252,27 @@ test('panels fold to a bar and back; the others take the room and nothing typed 
   assert.deepEqual(problems.consoleErrors, []);
   await context.close();
 });
+
+test('any local image can be taken apart: a pulled alpine shows its layers from its history', async () => {
+  const { page, problems, context } = await openPage(browser, server.url);
+  await ready(page);
+  await type(page, 'docker pull alpine');
+  await page.locator('.term-screen', { hasText: 'docker.io/library/alpine:latest' }).waitFor();
+  await page.getByRole('tab', { name: 'Tags & registries' }).click().catch(async () => {
+    await page.getByRole('button', { name: 'Tags & registries' }).click();
+  });
+  await page.getByRole('button', { name: 'show the layers of alpine:latest' }).click();
+  await page.locator('.image-panel h2', { hasText: 'alpine:latest image' }).waitFor();
+  const rows = await page.locator('.layer-stack .layer-row').allInnerTexts();
+  assert.ok(rows.some((r) => r.startsWith('ADD alpine-minirootfs')), rows.join('\n'));
+  assert.ok(rows.some((r) => r.startsWith('CMD ["/bin/sh"]')), rows.join('\n'));
+  // The whole filesystem of the pulled image is there to browse.
+  await page.getByRole('button', { name: 'Whole filesystem' }).click();
+  await page.locator('.fs-view .tree-row[data-path="/etc"]').waitFor();
+  // Building brings the editor's image back.
+  await page.locator('#build-button').click();
+  await page.locator('.image-panel h2', { hasText: 'my-api:1.0 image' }).waitFor();
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
+  await context.close();
+});
