@@ -58,6 +58,12 @@ const SCRIPTS = {
     [cmd('exit')],
     [cmd('docker diff shell')],
   ],
+  'images-are-files': [
+    [BUILD],
+    [cmd('docker save -o my-api.tar my-api:1.0')],
+    [cmd('docker rmi my-api:1.0')],
+    [cmd('docker load -i my-api.tar')],
+  ],
   'lifecycle': [
     [BUILD],
     [cmd('docker tag my-api:1.0 registry.example.com/team/my-api:1.0')],

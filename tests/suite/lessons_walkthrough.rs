@@ -110,6 +110,12 @@ fn script(id: &str) -> Vec<Vec<Act>> {
             vec![Cmd("docker rm api-1")],
             vec![Cmd("docker rmi registry.example.com/team/my-api:1.0")],
         ],
+        "images-are-files" => vec![
+            vec![BUILD],
+            vec![Cmd("docker save -o my-api.tar my-api:1.0")],
+            vec![Cmd("docker rmi my-api:1.0")],
+            vec![Cmd("docker load -i my-api.tar")],
+        ],
         "tags" => vec![
             vec![Cmd("docker pull nginx")],
             vec![Cmd("docker tag nginx my-nginx:prod"), Cmd("docker images")],
@@ -275,6 +281,7 @@ lesson_tests! {
     writable_layer => "writable-layer",
     shell_inside => "shell-inside",
     lifecycle => "lifecycle",
+    images_are_files => "images-are-files",
     build_vs_runtime => "build-vs-runtime",
     multi_stage => "multi-stage",
 }

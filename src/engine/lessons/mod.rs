@@ -140,7 +140,7 @@ pub fn find(id: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|l| l.id == id)
 }
 
-static LESSONS: [Lesson; 14] = [
+static LESSONS: [Lesson; 15] = [
     build_lessons::BUILD,
     build_lessons::INSTRUCTIONS,
     build_lessons::RUN_VS_CMD,
@@ -153,6 +153,7 @@ static LESSONS: [Lesson; 14] = [
     registry_lessons::LIFECYCLE,
     registry_lessons::TAGS,
     registry_lessons::DIGESTS,
+    registry_lessons::IMAGES_ARE_FILES,
     runtime_lessons::BUILD_VS_RUNTIME,
     build_lessons::MULTI_STAGE,
 ];

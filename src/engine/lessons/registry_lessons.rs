@@ -343,3 +343,95 @@ pub(super) const DIGESTS: Lesson = Lesson {
         },
     ],
 };
+
+// ---------------------------------------------------------------- 15. images are files
+
+/// The image ID in `my-api.tar`'s `manifest.json` (the config blob's name), if the
+/// simulated host holds that archive and it names my-api:1.0.
+fn archived_id(s: &LessonState<'_>) -> Result<(String, usize), String> {
+    let bytes = s
+        .world
+        .host_files
+        .get("my-api.tar")
+        .ok_or("save it: `docker save -o my-api.tar my-api:1.0`")?;
+    let (files, _) = crate::engine::image::tar::read(bytes).map_err(|e| e.to_string())?;
+    let manifest = files
+        .get("manifest.json")
+        .and_then(|m| String::from_utf8(m.clone()).ok())
+        .ok_or("my-api.tar has no manifest.json")?;
+    if !manifest.contains("\"my-api:1.0\"") {
+        return Err("save my-api:1.0 into it: `docker save -o my-api.tar my-api:1.0`".into());
+    }
+    let id = manifest
+        .split("blobs/sha256/")
+        .nth(1)
+        .and_then(|rest| rest.get(..64))
+        .ok_or("my-api.tar's manifest.json names no config")?;
+    let blobs = files
+        .keys()
+        .filter(|k| k.starts_with("blobs/sha256/"))
+        .count();
+    Ok((format!("sha256:{id}"), blobs))
+}
+
+check!(saved, |s| {
+    let (id, blobs) = archived_id(s)?;
+    let built = s.image_id("my-api:1.0").ok_or("build my-api:1.0 first")?;
+    if id != built {
+        return Err("save the image you built: `docker save -o my-api.tar my-api:1.0`".into());
+    }
+    Ok(format!(
+        "my-api.tar holds {blobs} blobs: the config (its sha256 is the image ID), the manifest and one tar per layer (it is in your downloads too)"
+    ))
+});
+
+check!(removed_for_load, |s| {
+    archived_id(s)?;
+    if s.image_id("my-api:1.0").is_some() {
+        return Err("remove it: `docker rmi my-api:1.0`".into());
+    }
+    Ok("no my-api:1.0 on this host any more; only the file has it".into())
+});
+
+check!(loaded_back, |s| {
+    let (id, _) = archived_id(s)?;
+    s.ran(|w| is_verb(w, "load", "image", "load"))
+        .ok_or("load it: `docker load -i my-api.tar`")?;
+    match s.image_id("my-api:1.0") {
+        Some(now) if now == id => Ok(format!(
+            "loaded: the same image ID, {}, because an image is its content, and the ID is the digest of it",
+            &id[7..19]
+        )),
+        _ => Err("load it: `docker load -i my-api.tar`".into()),
+    }
+});
+
+pub(super) const IMAGES_ARE_FILES: Lesson = Lesson {
+    id: "images-are-files",
+    title: "Images are files: docker save and docker load",
+    concepts: &[4, 11],
+    intro: "An image is a set of files: a config (JSON), a manifest, and one tar archive per layer, each named by its sha256. docker save writes them into one tar archive; docker load reads one back. Nothing in the image depends on where it is stored, so it comes back with the same image ID.",
+    scenario: Some(SEED),
+    steps: &[
+        Step {
+            instructions: "Build: `docker build -t my-api:1.0 .`",
+            hint: None,
+            check: seed_built,
+        },
+        Step {
+            instructions: "Save it to a file: `docker save -o my-api.tar my-api:1.0` (the page also downloads it: open it with `tar -tf` or `skopeo inspect oci-archive:my-api.tar`)",
+            hint: None,
+            check: saved,
+        },
+        Step {
+            instructions: "Remove the image: `docker rmi my-api:1.0`",
+            hint: None,
+            check: removed_for_load,
+        },
+        Step {
+            instructions: "Load the file: `docker load -i my-api.tar`. Compare the image ID with the one before.",
+            hint: Some("The image panel takes the loaded image apart from its history."),
+            check: loaded_back,
+        },
+    ],
+};
