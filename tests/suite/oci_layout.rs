@@ -232,4 +232,25 @@ fn docker_save_writes_an_archive_that_loads_back_as_the_same_image() {
         "CMD [\"node\" \"server.js\"]"
     );
     assert_eq!(fs_rows.last().unwrap().instruction, "COPY . .");
+    // `docker save | gzip` archives load too; something else is refused with a reason.
+    let mut w3 = World::new();
+    w3.host_files
+        .insert("my-api.tar.gz".into(), std::rc::Rc::new(gzip(&file.bytes)));
+    w3.host_files.insert(
+        "junk.tar".into(),
+        std::rc::Rc::new(b"not an archive at all".to_vec()),
+    );
+    let out = run(&mut w3, "docker load -i my-api.tar.gz");
+    assert_eq!(
+        (out.exit_code, out.stdout.as_str()),
+        (0, "Loaded image: my-api:1.0\n")
+    );
+    let junk = run(&mut w3, "docker load -i junk.tar");
+    assert_eq!(junk.exit_code, 1);
+    assert!(
+        junk.stderr.starts_with("Error response from daemon: "),
+        "{}",
+        junk.stderr
+    );
+    assert!(junk.stderr.len() > "Error response from daemon: \n".len());
 }

@@ -193,8 +193,11 @@ impl LoadedImage {
 }
 
 /// Imports an archive (OCI layout tar, or `docker save` tar) into `store`.
+/// A gzipped archive (`docker save x | gzip > x.tar.gz`) is read too, as `docker load`
+/// does.
 pub fn import_tar(store: &mut ImageStore, bytes: &[u8]) -> Result<Vec<LoadedImage>, LayoutError> {
-    let (files, links) = tar::read(bytes)?;
+    let bytes = crate::engine::layer::decompress(bytes).map_err(|e| invalid("archive", e))?;
+    let (files, links) = tar::read(&bytes)?;
     import(store, &Archive { files, links })
 }
 
