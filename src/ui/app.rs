@@ -445,27 +445,41 @@ pub fn App() -> Html {
                     &world.borrow(),
                     &line,
                     "layerlab: choose an image archive (a `docker save` tar or an OCI image layout tar) in the file dialog\n",
+                    false,
                 ));
                 let (state, world) = (state.clone(), world.clone());
-                session::pick_file(".tar,.tgz,.tar.gz,application/x-tar", move |name, bytes| {
-                    world
-                        .borrow_mut()
-                        .host_files
-                        .insert(name.clone(), Rc::new(bytes));
-                    let line = format!(
-                        "docker load {}-i {}",
-                        if quiet { "-q " } else { "" },
-                        crate::engine::shell::builtins::quote(&name)
-                    );
-                    let action = run_line_with(
-                        &mut world.borrow_mut(),
-                        &state.dockerfile,
-                        &state.context,
-                        &line,
-                    );
-                    session::notify_parent(&action);
-                    state.dispatch(action);
-                });
+                session::pick_file(
+                    ".tar,.tgz,.tar.gz,application/x-tar",
+                    600e6,
+                    move |name, picked| {
+                        let line = format!(
+                            "docker load {}-i {}",
+                            if quiet { "-q " } else { "" },
+                            crate::engine::shell::builtins::quote(&name)
+                        );
+                        let bytes = match picked {
+                            Ok(b) => b,
+                            Err(why) => {
+                                state.dispatch(super::state::note(
+                                    &world.borrow(),
+                                    &line,
+                                    &format!("layerlab: {why}\n"),
+                                    true,
+                                ));
+                                return;
+                            }
+                        };
+                        world.borrow_mut().host_files.insert(name, Rc::new(bytes));
+                        let action = run_line_with(
+                            &mut world.borrow_mut(),
+                            &state.dockerfile,
+                            &state.context,
+                            &line,
+                        );
+                        session::notify_parent(&action);
+                        state.dispatch(action);
+                    },
+                );
                 return;
             }
             let mut action = run_line_with(

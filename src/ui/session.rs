@@ -237,9 +237,14 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Opens the browser's file dialog; `then` gets the chosen file's name and bytes
-/// (nothing happens when the dialog is cancelled).
-pub fn pick_file(accept: &str, then: impl FnOnce(String, Vec<u8>) + 'static) {
+/// Opens the browser's file dialog; `then` gets the chosen file's name and bytes, or
+/// why it was not read (larger than `max` bytes, unreadable). Nothing happens when the
+/// dialog is cancelled.
+pub fn pick_file(
+    accept: &str,
+    max: f64,
+    then: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -256,11 +261,24 @@ pub fn pick_file(accept: &str, then: impl FnOnce(String, Vec<u8>) + 'static) {
         let Some(file) = chosen.files().and_then(|f| f.get(0)) else {
             return;
         };
+        if file.size() > max {
+            let why = format!(
+                "{} is {:.0}MB: the page loads archives up to {:.0}MB (the browser keeps an image's files in memory)",
+                file.name(),
+                file.size() / 1e6,
+                max / 1e6
+            );
+            then(file.name(), Err(why));
+            return;
+        }
         wasm_bindgen_futures::spawn_local(async move {
-            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-                return;
-            };
-            then(file.name(), js_sys::Uint8Array::new(&buffer).to_vec());
+            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => then(file.name(), Ok(js_sys::Uint8Array::new(&buffer).to_vec())),
+                Err(_) => then(
+                    file.name(),
+                    Err(format!("{} could not be read", file.name())),
+                ),
+            }
         });
     });
     input.set_onchange(Some(on_change.unchecked_ref()));

@@ -770,17 +770,22 @@ pub fn run_line_with(
 }
 
 /// A typed line the page answers itself (no docker command ran): `text` is shown
-/// under it.
-pub fn note(world: &World, input: &str, text: &str) -> Action {
+/// under it, as an error (exit status 1) when `error`.
+pub fn note(world: &World, input: &str, text: &str, error: bool) -> Action {
+    let (stdout, stderr) = if error {
+        (String::new(), text.to_string())
+    } else {
+        (text.to_string(), String::new())
+    };
     Action::Ran {
         input: input.to_string(),
         prompt: prompt_of(world),
         attached: None,
-        stdout: text.to_string(),
-        stderr: String::new(),
+        stdout,
+        stderr,
         stage: None,
         build: None,
-        exit_code: 0,
+        exit_code: i32::from(error),
         stderr_first: false,
         marks: RefMarks::default(),
         file: None,
