@@ -7,6 +7,7 @@
 //! `LAYERLAB_FUZZ=N` builds N Dockerfiles per seed (default 60), seeds as in
 //! `cli_fuzz` (`LAYERLAB_FUZZ_SEEDS`, `LAYERLAB_FUZZ_SEED`).
 
+use crate::fuzz::Rng;
 use layerlab::engine::build::{BuildContext, ContextFile};
 use layerlab::engine::cli::run;
 use layerlab::engine::world::World;
@@ -102,28 +103,12 @@ const DIRECTIVES: &[&str] = &[
     "# escape=x\n",
 ];
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
-    /// Usually one of `good`, one time in ten a fragment from `BAD`.
-    fn fragment<'a>(&mut self, good: &[&'a str]) -> &'a str {
-        if self.below(10) == 0 {
-            self.pick(BAD)
-        } else {
-            self.pick(good)
-        }
+/// Usually one of `good`, one time in ten a fragment from `BAD`.
+fn fragment<'a>(rng: &mut Rng, good: &[&'a str]) -> &'a str {
+    if rng.below(10) == 0 {
+        rng.pick(BAD)
+    } else {
+        rng.pick(good)
     }
 }
 
@@ -133,10 +118,10 @@ fn dockerfile(rng: &mut Rng) -> String {
         _ => String::new(),
     };
     for _ in 0..1 + rng.below(2) {
-        text.push_str(rng.fragment(FROMS));
+        text.push_str(fragment(rng, FROMS));
         text.push('\n');
         for _ in 0..rng.below(7) {
-            text.push_str(rng.fragment(STEPS));
+            text.push_str(fragment(rng, STEPS));
             text.push('\n');
         }
     }
@@ -158,7 +143,7 @@ fn world(dockerfile: &str) -> World {
 /// Builds `count` random Dockerfiles; returns how many built.
 fn builds(seed: u64, count: usize) -> usize {
     let mut built = 0;
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     for _ in 0..count {
         let text = dockerfile(&mut rng);
         let mut w = world(&text);
@@ -206,19 +191,9 @@ fn builds(seed: u64, count: usize) -> usize {
 
 #[test]
 fn random_dockerfiles_build_or_say_why() {
-    let count = std::env::var("LAYERLAB_FUZZ")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(60);
-    let seeds: u64 = std::env::var("LAYERLAB_FUZZ_SEEDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2);
-    let only: Option<u64> = std::env::var("LAYERLAB_FUZZ_SEED")
-        .ok()
-        .and_then(|n| n.parse().ok());
+    let (count, seeds) = crate::fuzz::settings(60, 2);
     let (mut total, mut built) = (0, 0);
-    for seed in only.map_or(1..=seeds, |s| s..=s) {
+    for seed in seeds {
         built += builds(seed, count);
         total += count;
     }

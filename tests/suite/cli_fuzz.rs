@@ -8,6 +8,7 @@
 //! seeds 1..=S (default 3), `LAYERLAB_FUZZ_SEED=K` seed K alone; a failure prints the seed and the session up to the failing
 //! line. `FUZZ_SHOW=1` prints each line with its exit code and first output line.
 
+use crate::fuzz::Rng;
 use layerlab::engine::build::{BuildContext, ContextFile};
 use layerlab::engine::cli::argv::{Arity, Spec};
 use layerlab::engine::cli::{run, specs};
@@ -138,24 +139,6 @@ const SHELL_LINES: &[&str] = &[
     "",
 ];
 
-/// xorshift64*: a fixed sequence per seed, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
-}
-
 const IMAGES: &[&str] = &[
     "my-api:1.0",
     "my-api",
@@ -246,7 +229,7 @@ fn world() -> World {
 }
 
 fn session(seed: u64, lines: usize) {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut rng = Rng::new(seed);
     let mut w = world();
     let mut typed = Vec::new();
     // Names and short IDs of the containers the session made, for later lines.
@@ -317,18 +300,8 @@ fn session(seed: u64, lines: usize) {
 
 #[test]
 fn random_sessions_never_panic_and_failures_say_why() {
-    let lines = std::env::var("LAYERLAB_FUZZ")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(300);
-    let seeds: u64 = std::env::var("LAYERLAB_FUZZ_SEEDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3);
-    let only: Option<u64> = std::env::var("LAYERLAB_FUZZ_SEED")
-        .ok()
-        .and_then(|n| n.parse().ok());
-    for seed in only.map_or(1..=seeds, |s| s..=s) {
+    let (lines, seeds) = crate::fuzz::settings(300, 3);
+    for seed in seeds {
         session(seed, lines);
     }
 }

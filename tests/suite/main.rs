@@ -26,6 +26,7 @@ mod conformance;
 mod digest_conformance;
 mod examples_build;
 mod fs_tree;
+mod fuzz;
 mod layer_oracle;
 mod layer_roundtrip;
 mod lessons_walkthrough;

@@ -15,6 +15,13 @@ pub(super) const SEED: Scenario = Scenario {
     files: NODE_API.context,
 };
 
+/// The first step of the lessons that start from the seed: build it.
+pub(super) const BUILD_SEED: Step = Step {
+    instructions: "Build: `docker build -t my-api:1.0 .`",
+    hint: None,
+    check: seed_built,
+};
+
 // `my-api:1.0` exists and is what the editor's files built.
 check!(pub(super) seed_built, |s| {
     let img = s.image("my-api:1.0")?;

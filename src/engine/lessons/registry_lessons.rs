@@ -1,6 +1,6 @@
 //! Registry lessons: the lifecycle through a registry, tags as references, digests.
 
-use super::build_lessons::{seed_built, SEED};
+use super::build_lessons::{BUILD_SEED, SEED};
 use super::checks::{check, is_verb};
 use super::{Lesson, LessonState, Step};
 use crate::engine::registry::{DOCKER_IO, EXAMPLE};
@@ -113,11 +113,7 @@ pub(super) const LIFECYCLE: Lesson = Lesson {
     intro: "docker push shares an image through a registry. It does not start the application. docker run starts a container from an image. Stop and rm act on the container, not the image; rmi and prune remove local images.",
     scenario: Some(SEED),
     steps: &[
-        Step {
-            instructions: "Build: `docker build -t my-api:1.0 .`",
-            hint: None,
-            check: seed_built,
-        },
+        BUILD_SEED,
         Step {
             instructions: "Tag: `docker tag my-api:1.0 registry.example.com/team/my-api:1.0`",
             hint: None,
@@ -413,11 +409,7 @@ pub(super) const IMAGES_ARE_FILES: Lesson = Lesson {
     intro: "An image is a set of files: a config (JSON), a manifest, and one tar archive per layer, each named by its sha256. docker save writes them into one tar archive; docker load reads one back. Nothing in the image depends on where it is stored, so it comes back with the same image ID.",
     scenario: Some(SEED),
     steps: &[
-        Step {
-            instructions: "Build: `docker build -t my-api:1.0 .`",
-            hint: None,
-            check: seed_built,
-        },
+        BUILD_SEED,
         Step {
             instructions: "Save it to a file: `docker save -o my-api.tar my-api:1.0` (the page also downloads it: open it with `tar -tf` or `skopeo inspect oci-archive:my-api.tar`)",
             hint: None,

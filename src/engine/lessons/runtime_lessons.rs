@@ -1,6 +1,6 @@
 //! Runtime lessons: running containers, the writable layer, build time vs runtime.
 
-use super::build_lessons::{seed_built, SEED};
+use super::build_lessons::{BUILD_SEED, SEED};
 use super::checks::{check, is_verb};
 use super::{Lesson, LessonState, Scenario, Step};
 use crate::engine::examples::ExampleFile;
@@ -97,11 +97,7 @@ pub(super) const RUN_CONTAINER: Lesson = Lesson {
     intro: "docker run creates and starts a container from an image. At runtime Docker adds what is specific to this instance: the main process, a name, a writable layer, environment overrides, published ports and volumes. The image remains unchanged.",
     scenario: Some(SEED),
     steps: &[
-        Step {
-            instructions: "Build: `docker build -t my-api:1.0 .`",
-            hint: None,
-            check: seed_built,
-        },
+        BUILD_SEED,
         Step {
             instructions: "Run it: `docker run -d --name api-1 -p 8080:3000 -e NODE_ENV=production -v api-data:/data my-api:1.0`",
             hint: Some("-d runs it in the background; `docker ps` lists it."),
