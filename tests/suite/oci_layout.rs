@@ -260,4 +260,16 @@ fn docker_save_writes_an_archive_that_loads_back_as_the_same_image() {
         junk.stderr
     );
     assert!(junk.stderr.len() > "Error response from daemon: \n".len());
+    // Over the memory limit: refused, and nothing of it stays.
+    let mut w4 = World::new();
+    let err = w4
+        .daemon
+        .load_archive_within(&saved.bytes, 10)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("more than the 10 layerlab keeps in memory"),
+        "{err}"
+    );
+    assert!(w4.daemon.images.images().next().is_none());
 }

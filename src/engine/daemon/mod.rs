@@ -14,6 +14,7 @@ use crate::engine::clock::{rfc3339, Clock};
 use crate::engine::digest::Digest;
 use crate::engine::fs::{self, Fs};
 use crate::engine::image::config::{self, ContainerConfig, History, ImageConfig, RootFs};
+use crate::engine::image::layout::{LayoutError, LoadedImage};
 use crate::engine::image::manifest::Descriptor;
 use crate::engine::image::media_type;
 use crate::engine::image::store::{DeferredLayer, ImageStore, StoreError};
@@ -68,6 +69,13 @@ pub struct Daemon {
     /// Base images already resolved for builds (normalised reference → record).
     bases: BTreeMap<String, ImageRecord>,
 }
+
+/// Most bytes of uncompressed layers one `docker load` may bring in (the browser
+/// holds every file in memory).
+#[cfg(target_arch = "wasm32")]
+pub const LOAD_LIMIT: u64 = 1 << 30;
+#[cfg(not(target_arch = "wasm32"))]
+pub const LOAD_LIMIT: u64 = 16 << 30;
 
 impl Daemon {
     pub fn new() -> Daemon {
@@ -218,19 +226,43 @@ impl Daemon {
     /// into the store, every digest verified, and turns each image's layers into
     /// layers the engine builds on, runs and shows. Their own bytes are kept: the
     /// diff_ids in the image's config are theirs.
-    pub fn load_archive(
+    pub fn load_archive(&mut self, bytes: &[u8]) -> Result<Vec<LoadedImage>, LayoutError> {
+        self.load_archive_within(bytes, LOAD_LIMIT)
+    }
+
+    /// [`Daemon::load_archive`] keeping at most `limit` bytes of uncompressed layers:
+    /// an archive over it (a gzip bomb, an image too big to hold in memory) is
+    /// refused and nothing of it stays.
+    pub fn load_archive_within(
         &mut self,
         bytes: &[u8],
-    ) -> Result<
-        Vec<crate::engine::image::layout::LoadedImage>,
-        crate::engine::image::layout::LayoutError,
-    > {
-        use crate::engine::image::layout::{self, LayoutError};
+        limit: u64,
+    ) -> Result<Vec<LoadedImage>, LayoutError> {
+        let mut before = std::collections::BTreeSet::new();
+        for img in self.images.images() {
+            before.insert(img.id.clone());
+        }
         let bad_layer = |d: &Digest, e: crate::engine::layer::LayerError| LayoutError::Invalid {
             what: format!("layer {d}"),
             message: e.to_string(),
         };
-        let loaded = layout::import_tar(&mut self.images, bytes)?;
+        let loaded = crate::engine::image::layout::import_tar(&mut self.images, bytes)?;
+        let total: u64 = loaded
+            .iter()
+            .filter_map(|l| self.images.image(&l.id))
+            .flat_map(|img| img.layers.iter().map(|sl| sl.uncompressed_size))
+            .sum();
+        if total > limit {
+            for l in loaded.iter().filter(|l| !before.contains(&l.id)) {
+                let _ = self.images.rmi(&l.id.to_string(), true, &BTreeMap::new());
+            }
+            return Err(LayoutError::Invalid {
+                what: "archive".into(),
+                message: format!(
+                    "its layers hold {total} bytes uncompressed, more than the {limit} layerlab keeps in memory"
+                ),
+            });
+        }
         for l in &loaded {
             if self.stacks.contains_key(&l.id) {
                 continue;

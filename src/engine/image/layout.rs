@@ -20,7 +20,11 @@ use std::io::Read;
 use std::sync::Arc;
 
 /// Largest uncompressed layer import will inflate (a gzip bomb stops here).
+#[cfg(not(target_arch = "wasm32"))]
 pub const MAX_LAYER_SIZE: u64 = 4 << 30;
+/// In the browser (wasm32, 4 GiB of memory in all): 512 MiB.
+#[cfg(target_arch = "wasm32")]
+pub const MAX_LAYER_SIZE: u64 = 512 << 20;
 /// Deepest nesting of indexes import follows.
 const MAX_INDEX_DEPTH: usize = 4;
 

@@ -37,7 +37,11 @@ use crate::engine::fs::{Changeset, Fs, FsError};
 
 /// Largest uncompressed layer [`apply`] and [`list_entries`] accept (4 GiB): a guard
 /// against decompression bombs in a browser tab.
+#[cfg(not(target_arch = "wasm32"))]
 pub const MAX_LAYER_SIZE: u64 = 4 << 30;
+/// In the browser (wasm32, 4 GiB of memory in all): 512 MiB.
+#[cfg(target_arch = "wasm32")]
+pub const MAX_LAYER_SIZE: u64 = 512 << 20;
 
 /// Errors reading or applying a layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
