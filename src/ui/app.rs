@@ -450,7 +450,7 @@ pub fn App() -> Html {
                 let (state, world) = (state.clone(), world.clone());
                 session::pick_file(
                     ".tar,.tgz,.tar.gz,application/x-tar",
-                    600e6,
+                    300e6,
                     move |name, picked| {
                         let line = format!(
                             "docker load {}-i {}",
