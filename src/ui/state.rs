@@ -722,12 +722,19 @@ pub fn run_line_with(
     let refs_before = ref_snapshot(world);
     let before = world.last_build.as_ref().map(|b| b.events.len());
     let had = world.last_build.is_some();
-    let out = if trimmed.is_empty() {
+    let containers_before = world.containers.len();
+    let mut out = if trimmed.is_empty() {
         cli::CommandOutput::default()
     } else {
         // The docker CLI plus the lessons' `!someone-pushes REF`.
         lessons::run_line(world, trimmed)
     };
+    if !in_container
+        && out.exit_code == 0
+        && foreground_run_left_running(world, trimmed, containers_before)
+    {
+        out.stdout.push_str(FOREGROUND_NOTE);
+    }
     let is_build = !in_container
         && (trimmed.starts_with("docker build")
             || trimmed.starts_with("build ")
@@ -767,6 +774,34 @@ pub fn run_line_with(
         ),
         file: out.file,
     }
+}
+
+/// Said under a `docker run` without `-d` whose container is still running: a real
+/// terminal would stay attached to it.
+const FOREGROUND_NOTE: &str = "layerlab: a real terminal stays attached to this container until it exits or you press Ctrl-C (docker run -d detaches); here the prompt comes back and the container keeps running (docker ps)\n";
+
+/// `docker run` without `-d`/`-it` made a container that is still running.
+fn foreground_run_left_running(world: &World, line: &str, containers_before: usize) -> bool {
+    let Ok(words) = cli::argv::split_words(line) else {
+        return false;
+    };
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let args = match w.as_slice() {
+        ["docker", "run", rest @ ..] | ["docker", "container", "run", rest @ ..] => rest,
+        _ => return false,
+    };
+    // A detached (`-d`) or interactive (`-i`, `-it`) run is not this case.
+    let detached = args.iter().any(|a| {
+        matches!(*a, "--detach" | "--interactive")
+            || (a.starts_with('-') && !a.starts_with("--") && (a.contains('d') || a.contains('i')))
+    });
+    !detached
+        && world.attached.is_none()
+        && world.containers.len() > containers_before
+        && world
+            .containers
+            .last()
+            .is_some_and(|c| c.state.is_running())
 }
 
 /// A typed line the page answers itself (no docker command ran): `text` is shown

@@ -125,6 +125,9 @@ test('docker run -it gives the container shell a prompt; exit stops the containe
 test('docker save -o downloads the image as a tar that real tar reads', async () => {
   const { page, problems, context } = await openPage(browser, server.url);
   await ready(page);
+  // A foreground run of a server says how a real terminal would behave.
+  await type(page, 'docker run --name fg my-api:1.0');
+  await page.locator('.term-screen', { hasText: 'a real terminal stays attached to this container' }).waitFor();
   await type(page, 'docker save my-api:1.0');
   await page.locator('.term-screen', { hasText: 'cowardly refusing to save to a terminal' }).waitFor();
   const [download] = await Promise.all([

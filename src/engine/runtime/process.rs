@@ -176,6 +176,11 @@ fn simulate(
         "hello" if argv0 == "/hello" && fs.exists("/hello") => {
             Outcome::exited(0, HELLO.lines().map(out).collect())
         }
+        // `node -e CODE`, `python -c CODE`, `--version`: one-shot runs, simulated as in
+        // a RUN step (the same interpreter stand-in), not as a long-running app.
+        "node" | "python" | "python3" if one_shot(program_name(argv0), args) => {
+            run_one_shot(fs, spawn, program_name(argv0), args)
+        }
         "node" => node(fs, spawn, args),
         "nginx" => nginx(fs, spawn),
         "python" | "python3" => python(fs, spawn, args),
@@ -340,6 +345,57 @@ fn written_files(source: &str, calls: &[&str], workdir: &str) -> Vec<String> {
         .filter(|p| !p.is_empty() && !p.contains("${"))
         .map(|p| fs::join(workdir, &p))
         .collect()
+}
+
+fn program_name(argv0: &str) -> &str {
+    argv0.rsplit('/').next().unwrap_or(argv0)
+}
+
+/// Arguments that make node or python run once and exit rather than serve.
+fn one_shot(program: &str, args: &[String]) -> bool {
+    let first = args.first().map(String::as_str);
+    match program {
+        "node" => matches!(
+            first,
+            Some("-e" | "--eval" | "-p" | "--print" | "-v" | "--version")
+        ),
+        _ => matches!(first, Some("-c" | "-V" | "--version")),
+    }
+}
+
+/// A one-shot node/python run through the package-manager interpreter stand-in
+/// (`pkg::interp`): its output lines and exit code.
+fn run_one_shot(fs: &mut Fs, spawn: &Spawn<'_>, program: &str, args: &[String]) -> Outcome {
+    let env: Vec<(String, String)> = spawn
+        .env
+        .iter()
+        .filter_map(|e| {
+            e.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    let inv = crate::engine::pkg::PkgInvocation {
+        program,
+        args,
+        env: &env,
+        cwd: spawn.workdir,
+        uid: 0,
+        gid: 0,
+        mtime: spawn.now,
+    };
+    match crate::engine::pkg::run(fs, &inv) {
+        Some(o) => {
+            let mut output: Vec<Output> = o.stdout.lines().map(out).collect();
+            output.extend(o.stderr.lines().map(err));
+            Outcome::exited(o.exit_code, output)
+        }
+        None => Outcome::exited(
+            127,
+            vec![err(format!(
+                "exec: \"{program}\": executable file not found in $PATH"
+            ))],
+        ),
+    }
 }
 
 fn node(fs: &mut Fs, spawn: &Spawn<'_>, args: &[String]) -> Outcome {
