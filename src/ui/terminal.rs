@@ -217,7 +217,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     aria-label={if props.attached.is_some() { "command in the container's shell" } else { "terminal command" }}
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder={if props.attached.is_some() { "a command inside the container (exit leaves the shell)" } else { "docker run --name api-1 -p 8080:3000 my-api:1.0   (Tab completes, ↑↓ history)" }}
+                    placeholder={if props.attached.as_deref() == Some("> ") { "JavaScript for node (.exit leaves)" } else if props.attached.as_deref() == Some(">>> ") { "Python (exit() leaves)" } else if props.attached.is_some() { "a command inside the container (exit leaves the shell)" } else { "docker run --name api-1 -p 8080:3000 my-api:1.0   (Tab completes, ↑↓ history)" }}
                     value={(*input).clone()}
                     {oninput}
                     {onkeydown}

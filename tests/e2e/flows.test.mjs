@@ -118,6 +118,14 @@ test('docker run -it gives the container shell a prompt; exit stops the containe
   await page.waitForFunction(() => /box Exited \(4\)/.test(document.querySelector('.term-screen').innerText));
   await type(page, 'docker diff box');
   await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('A /app/notes.txt'));
+  // node with no script under -it: node's own prompt, until .exit.
+  await type(page, 'docker run -it --name repl node:lts-alpine');
+  await page.locator('.term-prompt.in-container span', { hasText: '>' }).waitFor();
+  assert.equal(await page.locator('#terminal-input').getAttribute('placeholder'), 'JavaScript for node (.exit leaves)');
+  await type(page, '6*7');
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('> 6*7\n42'));
+  await type(page, '.exit');
+  await page.locator('.term-prompt.in-container').waitFor({ state: 'detached' });
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });

@@ -36,6 +36,28 @@ pub fn shell_of(argv: &[String]) -> Option<&[String]> {
     }
 }
 
+/// An interpreter started with no script (`docker run -it node`, `python:3.12`'s
+/// `python3`): its interactive prompt, which the terminal attaches to like a shell.
+pub fn repl_of(argv: &[String]) -> Option<&[String]> {
+    match argv {
+        [entry, rest @ ..]
+            if matches!(
+                basename(entry),
+                "docker-entrypoint.sh" | "docker-entrypoint"
+            ) =>
+        {
+            repl_of(rest)
+        }
+        [p] if is_repl(basename(p)) => Some(argv),
+        _ => None,
+    }
+}
+
+/// A program name that is an interpreter's interactive prompt, not a shell.
+fn is_repl(program: &str) -> bool {
+    program == "node" || program == "python" || program.starts_with("python3")
+}
+
 fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
@@ -78,6 +100,9 @@ fn prompt_user(user: &str) -> &str {
 /// The prompt the attached shell shows: bash's `root@<short id>:/app# `, ash's
 /// `/app # ` (BusyBox's default for `sh`); `$` instead of `#` for other users.
 pub fn prompt(a: &Attached) -> String {
+    if is_repl(&a.shell) {
+        return if a.shell == "node" { "> " } else { ">>> " }.to_string();
+    }
     let user = prompt_user(&a.user);
     let sigil = if user == "root" { '#' } else { '$' };
     if a.shell == "bash" {
@@ -114,6 +139,9 @@ pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor)
             exits_after: None,
         };
         let _ = world.log_terminal_output(&a.container, &echo);
+    }
+    if is_repl(&a.shell) {
+        return repl(world, &a, trimmed);
     }
     // `exit [N]` typed at the prompt ends the session without running anything.
     let mut words = trimmed.split_whitespace();
@@ -178,6 +206,48 @@ pub fn line(world: &mut World, a: Attached, line: &str, exec: &mut dyn Executor)
         // No working directory reported: the line made the shell exit (`ls; exit 3`).
         None => end(world, &a, code, out),
     }
+}
+
+/// A line at node's or python's prompt (see `pkg::interp::repl_line`).
+fn repl(world: &mut World, a: &Attached, line: &str) -> CommandOutput {
+    use crate::engine::pkg::interp::{repl_line, ReplLine};
+    let node = a.shell == "node";
+    let mut out = CommandOutput::default();
+    match repl_line(node, line) {
+        ReplLine::Exit(code) => return end(world, a, code, out),
+        ReplLine::Print(lines) => {
+            for l in &lines {
+                out.out(l);
+            }
+            if a.main {
+                let printed = Outcome {
+                    output: lines
+                        .into_iter()
+                        .map(|text| crate::engine::runtime::process::Output {
+                            stderr: false,
+                            text,
+                        })
+                        .collect(),
+                    exit_code: None,
+                    exits_after: None,
+                };
+                let _ = world.log_terminal_output(&a.container, &printed);
+            }
+        }
+        ReplLine::Unsupported => {
+            let (what, leave) = if node {
+                ("node", ".exit")
+            } else {
+                ("python", "exit()")
+            };
+            out.warn(format!(
+                "layerlab: the simulated {what} prompt evaluates strings, whole-number sums and products, and {}(...); {leave} leaves",
+                if node { "console.log" } else { "print" }
+            ));
+            out.exit_code = 1;
+        }
+    }
+    out
 }
 
 /// Removes the wrapper's working-directory line from the output.

@@ -220,9 +220,9 @@ fn attach_main_shell(world: &mut World, key: &str) -> bool {
         return false;
     }
     let (id, argv) = (c.id.clone(), c.argv());
-    match attach::shell_of(&argv) {
-        Some(shell) => {
-            attach::attach(world, &id, shell, true, None, None);
+    match attach::shell_of(&argv).or_else(|| attach::repl_of(&argv)) {
+        Some(program) => {
+            attach::attach(world, &id, program, true, None, None);
             true
         }
         None => false,

@@ -109,3 +109,130 @@ pub(crate) fn run_python(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
         _ => PkgOutcome::ok(String::new(), 30),
     }
 }
+
+/// The comma-separated arguments of a call, commas inside quotes kept.
+fn split_args(inner: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quote) = (0, None);
+    for (i, c) in inner.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, ',') => {
+                out.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&inner[start..]);
+    out
+}
+
+/// What one line typed at a simulated interactive interpreter does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplLine {
+    /// Lines to print (stdout), possibly none.
+    Print(Vec<String>),
+    /// The interpreter exits with this status.
+    Exit(i32),
+    /// Beyond what the stand-in evaluates.
+    Unsupported,
+}
+
+const NODE_HELP: &str = ".break    Sometimes you get stuck, this gets you out
+.clear    Alias for .break
+.editor   Enter editor mode
+.exit     Exit the REPL
+.help     Print this help message
+.load     Load JS from a file into the REPL session
+.save     Save all evaluated commands in this REPL session to a file
+
+Press Ctrl+C to abort current expression, Ctrl+D to exit the REPL";
+
+/// A line at node's `> ` (`node` is true) or python's `>>> ` prompt: the exits, the
+/// print calls and the expressions the stand-in evaluates (strings, integer sums and
+/// products), with each REPL's way of showing a value.
+pub fn repl_line(node: bool, line: &str) -> ReplLine {
+    let l = line.trim();
+    let exit_code = |call: &str, prefix: &str| -> Option<i32> {
+        let inner = call.strip_prefix(prefix)?.strip_suffix(')')?.trim();
+        if inner.is_empty() {
+            Some(0)
+        } else {
+            inner.parse::<i32>().ok().map(|n| n & 0xff)
+        }
+    };
+    if node {
+        if l == ".exit" {
+            return ReplLine::Exit(0);
+        }
+        if l == ".help" {
+            return ReplLine::Print(NODE_HELP.lines().map(str::to_string).collect());
+        }
+        if let Some(code) = exit_code(l, "process.exit(") {
+            return ReplLine::Exit(code);
+        }
+    } else {
+        for f in ["exit(", "quit("] {
+            if let Some(code) = exit_code(l, f) {
+                return ReplLine::Exit(code);
+            }
+        }
+        if l == "exit" || l == "quit" {
+            return ReplLine::Print(vec!["Use exit() or Ctrl-D (i.e. EOF) to exit".into()]);
+        }
+    }
+    let printer = if node { "console.log(" } else { "print(" };
+    if l.starts_with(printer) {
+        let mut out = Vec::new();
+        for c in calls(l, printer) {
+            // Several arguments print separated by spaces.
+            let mut values = Vec::new();
+            for arg in split_args(c) {
+                match evaluate(arg) {
+                    Some(v) => values.push(v),
+                    None => return ReplLine::Unsupported,
+                }
+            }
+            out.push(values.join(" "));
+        }
+        if node {
+            out.push("undefined".into());
+        }
+        return ReplLine::Print(out);
+    }
+    let quoted = l.len() >= 2 && matches!(l.as_bytes()[0], b'"' | b'\'' | b'`');
+    match evaluate(l) {
+        Some(v) if quoted => ReplLine::Print(vec![format!("'{v}'")]),
+        Some(v) => ReplLine::Print(vec![v]),
+        None => ReplLine::Unsupported,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repl_lines_print_exit_or_say_what_is_simulated() {
+        let p = |v: &[&str]| ReplLine::Print(v.iter().map(|s| s.to_string()).collect());
+        assert_eq!(repl_line(true, "1+2*3"), p(&["7"]));
+        assert_eq!(repl_line(true, "\"hi\""), p(&["'hi'"]));
+        assert_eq!(
+            repl_line(true, "console.log('a, b', 2)"),
+            p(&["a, b 2", "undefined"])
+        );
+        assert_eq!(repl_line(true, ".exit"), ReplLine::Exit(0));
+        assert_eq!(repl_line(true, "process.exit(300)"), ReplLine::Exit(44));
+        assert_eq!(repl_line(true, "require('fs')"), ReplLine::Unsupported);
+        assert_eq!(repl_line(false, "print('x', 1+1)"), p(&["x 2"]));
+        assert_eq!(repl_line(false, "quit()"), ReplLine::Exit(0));
+        assert_eq!(repl_line(false, "exit(2)"), ReplLine::Exit(2));
+        assert_eq!(
+            repl_line(false, "exit"),
+            p(&["Use exit() or Ctrl-D (i.e. EOF) to exit"])
+        );
+        assert_eq!(repl_line(false, "import os"), ReplLine::Unsupported);
+    }
+}

@@ -20,7 +20,7 @@ mod apt;
 pub mod catalog;
 mod files;
 mod install;
-mod interp;
+pub mod interp;
 mod npm;
 mod pip;
 
