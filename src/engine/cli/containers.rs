@@ -499,6 +499,69 @@ pub fn logs(world: &mut World, words: &[String]) -> CommandOutput {
     out
 }
 
+/// `docker exec` of a program that cannot start: runc's words, 126 or 127.
+fn exec_failed(e: &SpawnError) -> CommandOutput {
+    let code = if matches!(e, SpawnError::PermissionDenied(_)) {
+        126
+    } else {
+        127
+    };
+    CommandOutput::err(
+        format!("OCI runtime exec failed: exec failed: unable to start container process: {e}: unknown\n"),
+        code,
+    )
+}
+
+/// `exec -it CONTAINER node|python3`: runs `PROGRAM --version` first (so a container
+/// without it fails as `exec` does), then prints the interpreter's banner and attaches
+/// the terminal to its prompt.
+fn exec_repl(
+    world: &mut World,
+    container: &str,
+    program: &[String],
+    executor: &mut dyn Executor,
+) -> CommandOutput {
+    let spec = ExecSpec {
+        command: vec![program[0].clone(), "--version".to_string()],
+        env: Vec::new(),
+        workdir: None,
+        user: None,
+        interactive: false,
+    };
+    let version = match world.exec_in(container, &spec, executor) {
+        Ok(Ok(o)) if o.exit_code == Some(0) => o
+            .output
+            .iter()
+            .map(|l| l.text.trim().to_string())
+            .find(|t| !t.is_empty())
+            .unwrap_or_default(),
+        Ok(Ok(o)) => {
+            let mut out = CommandOutput::default();
+            print_outcome(&mut out, &o);
+            out.exit_code = o.exit_code.unwrap_or(1);
+            return out;
+        }
+        Ok(Err(e)) => return exec_failed(&e),
+        Err(e) => return CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    };
+    let id = match world.container(container) {
+        Ok(c) => c.id.clone(),
+        Err(e) => return CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
+    };
+    attach::attach(world, &id, program, false, None, None);
+    let mut out = CommandOutput::default();
+    if program[0].ends_with("node") {
+        out.out(format!("Welcome to Node.js {version}."));
+        out.out("Type \".help\" for more information.");
+    } else {
+        out.out(format!(
+            "{version} (main, Nov 12 2024, 02:12:34) [GCC 12.2.0] on linux"
+        ));
+        out.out("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
+    }
+    out
+}
+
 pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) -> CommandOutput {
     let p = match parse_for(&specs::EXEC, words) {
         Ok(p) => p,
@@ -506,9 +569,13 @@ pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) ->
     };
     world.refresh();
     let command = p.args[1..].to_vec();
+    let it = p.has("interactive") && p.has("tty") && !p.has("detach");
+    // `exec -it CONTAINER node`: node's (python's) prompt, if the container has it.
+    if let Some(repl) = attach::repl_of(&command).filter(|_| it) {
+        return exec_repl(world, &p.args[0], repl, executor);
+    }
     // `exec -it CONTAINER sh`: the terminal attaches to a new shell in the container.
-    let shell = attach::shell_of(&command)
-        .filter(|_| p.has("interactive") && p.has("tty") && !p.has("detach"));
+    let shell = attach::shell_of(&command).filter(|_| it);
     if let Some(shell) = shell {
         return match world.container(&p.args[0]).map(|c| (c.state, c.id.clone())) {
             Ok((state, id)) if state.is_running() => {
@@ -537,17 +604,7 @@ pub fn exec(world: &mut World, words: &[String], executor: &mut dyn Executor) ->
     };
     match world.exec_in(&p.args[0], &spec, executor) {
         Err(e) => CommandOutput::err(format!("{}\n", daemon_error(e)), 1),
-        Ok(Err(e)) => {
-            let code = if matches!(e, SpawnError::PermissionDenied(_)) {
-                126
-            } else {
-                127
-            };
-            CommandOutput::err(
-                format!("OCI runtime exec failed: exec failed: unable to start container process: {e}: unknown\n"),
-                code,
-            )
-        }
+        Ok(Err(e)) => exec_failed(&e),
         Ok(Ok(o)) => {
             let mut out = CommandOutput::default();
             if !p.has("detach") {
