@@ -498,10 +498,13 @@ pub fn App() -> Html {
                 let size = crate::engine::cli::table::human_size(f.bytes.len() as u64);
                 match session::download(&f.name, &f.bytes, "application/x-tar") {
                     Ok(()) => stdout.push_str(&format!(
-                        "layerlab: {} ({size}) is in your downloads: an OCI image layout with docker's manifest.json, which `docker load -i {}` and `skopeo inspect oci-archive:{}` read\n",
-                        f.name, f.name, f.name
+                        "layerlab: {} ({size}) is in your downloads: {}\n",
+                        f.name, f.about
                     )),
-                    Err(e) => stdout.push_str(&format!("layerlab: the download of {} failed: {e}\n", f.name)),
+                    Err(e) => stdout.push_str(&format!(
+                        "layerlab: the download of {} failed: {e}\n",
+                        f.name
+                    )),
                 }
             }
             session::notify_parent(&action);

@@ -173,6 +173,16 @@ test('docker save -o downloads the image as a tar that real tar reads', async ()
   await page.locator('.layer-stack .layer-row.fs', { hasText: 'COPY . .' }).click();
   await page.locator('.tree-row[data-path="/app/server.js"]').first().waitFor();
   await screenshot(page, 'flow-loaded-image');
+  // docker export flattens a container; the download says so; docker import reads it.
+  await type(page, 'docker run -d --name flat-src my-api:1.0');
+  const [exported] = await Promise.all([page.waitForEvent('download'), type(page, 'docker export -o fs.tar flat-src')]);
+  assert.equal(exported.suggestedFilename(), 'fs.tar');
+  const fsListing = execFileSync('tar', ['-tf', await exported.path()], { encoding: 'utf8' });
+  assert.match(fsListing, /app\/server\.js/);
+  await page.locator('.term-screen', { hasText: 'flattened: no layers, history or config' }).waitFor();
+  await type(page, 'docker import fs.tar flat:1');
+  await type(page, "docker image inspect flat:1 --format '{{len .RootFS.Layers}} layer'");
+  await page.waitForFunction(() => document.querySelector('.term-screen').innerText.includes('\n1 layer'));
   await type(page, "docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}'");
   await page.locator('.term-screen', { hasText: `my-api:1.0 ${shownId}` }).waitFor();
   assert.deepEqual(problems.pageErrors, []);

@@ -484,11 +484,77 @@ pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
             CommandOutput {
                 file: Some(super::SavedFile {
                     name: name.to_string(),
+                    about: format!("an OCI image layout with docker's manifest.json, which `docker load -i {name}` and `skopeo inspect oci-archive:{name}` read"),
                     bytes,
                 }),
                 ..CommandOutput::default()
             }
         }
+        Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
+    }
+}
+
+/// `docker export -o FILE CONTAINER`: the container's flattened filesystem as a file
+/// of the host (and the page's download).
+pub fn export(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::EXPORT, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let Some(path) = p.value("output") else {
+        return CommandOutput::err(
+            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
+            1,
+        );
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.is_empty() || name == "." || name == ".." {
+        return CommandOutput::err(format!("open {path}: is a directory\n"), 1);
+    }
+    match world.export_container(&p.args[0]) {
+        Ok(bytes) => {
+            let bytes = std::rc::Rc::new(bytes);
+            world.host_files.insert(name.to_string(), bytes.clone());
+            CommandOutput {
+                file: Some(super::SavedFile {
+                    name: name.to_string(),
+                    about: format!("the container's whole filesystem in one tar, flattened: no layers, history or config; `docker import {name}` makes a one-layer image of it"),
+                    bytes,
+                }),
+                ..CommandOutput::default()
+            }
+        }
+        Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
+    }
+}
+
+/// `docker import FILE [REPOSITORY[:TAG]]`: a filesystem tar of the host becomes a
+/// one-layer image; prints its ID.
+pub fn import(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::IMPORT, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let source = p.args[0].as_str();
+    if source == "-" {
+        return CommandOutput::err(
+            "layerlab: nothing is piped into docker here: import a file of the host (`docker export -o fs.tar CONTAINER`, then `docker import fs.tar`)\n",
+            1,
+        );
+    }
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return CommandOutput::err(
+            format!("layerlab: {source}: there is no network here: import a file of the host\n"),
+            1,
+        );
+    }
+    let name = source.rsplit('/').next().unwrap_or(source);
+    let Some(bytes) = world.host_files.get(name).cloned() else {
+        return CommandOutput::err(format!("open {source}: no such file or directory\n"), 1);
+    };
+    let reference = p.args.get(1).map(String::as_str);
+    match world.import_filesystem(&bytes, reference, &p.values("change"), p.value("message")) {
+        Ok(id) => CommandOutput::ok(format!("{id}\n")),
         Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
     }
 }

@@ -439,6 +439,15 @@ fn execute_template(format: &str, root: &serde_json::Value) -> Result<String, St
                 }
                 _ => return Err("template: :1: wrong arguments for join".into()),
             },
+            // Go's builtin: the length of an array, object or string.
+            Some("len") => match args(1)?.as_slice() {
+                [Arg::Path(Some(serde_json::Value::Array(a)))] => a.len().to_string(),
+                [Arg::Path(Some(serde_json::Value::Object(o)))] => o.len().to_string(),
+                [Arg::Path(Some(serde_json::Value::String(s)))] => s.len().to_string(),
+                [Arg::Literal(s)] => s.len().to_string(),
+                [_] => return Err("template: :1: error calling len: len of nil pointer".into()),
+                _ => return Err("template: :1: wrong number of args for len: want 1".into()),
+            },
             Some(f @ ("upper" | "lower")) => match args(1)?.as_slice() {
                 [a] if f == "upper" => text(a).to_uppercase(),
                 [a] => text(a).to_lowercase(),

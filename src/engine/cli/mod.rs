@@ -43,6 +43,8 @@ pub enum LifecycleStage {
 pub struct SavedFile {
     /// The file name (the `-o` path's last part).
     pub name: String,
+    /// What it is and what reads it, for the page to say.
+    pub about: String,
     pub bytes: std::rc::Rc<Vec<u8>>,
 }
 
@@ -202,12 +204,13 @@ fn dispatch(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Com
         ("image", Some("pull")) => other::pull(world, rest2),
         ("image", Some("save")) => images::save(world, rest2),
         ("image", Some("load")) => images::load(world, rest2),
+        ("image", Some("import")) => images::import(world, rest2),
         ("buildx", Some("build" | "b")) => images::build(world, rest2, exec),
         ("container", Some("ls" | "list" | "ps")) => containers::ps(world, rest2),
         ("container", Some("run")) => containers::run(world, rest2, exec, true),
         ("container", Some("create")) => containers::run(world, rest2, exec, false),
         ("container", Some("inspect")) => inspect::inspect(world, rest2, Some("container")),
-        ("container", Some(v @ ("attach" | "start" | "stop" | "restart" | "kill" | "rm" | "remove" | "logs" | "exec" | "diff" | "commit"))) => {
+        ("container", Some(v @ ("attach" | "start" | "stop" | "restart" | "kill" | "rm" | "remove" | "logs" | "exec" | "diff" | "commit" | "export"))) => {
             let v = if v == "remove" { "rm" } else { v };
             verb_dispatch(world, v, rest2, exec)
         }
@@ -249,6 +252,8 @@ fn verb_dispatch(
         "push" => other::push(world, rest),
         "save" => images::save(world, rest),
         "load" => images::load(world, rest),
+        "export" => images::export(world, rest),
+        "import" => images::import(world, rest),
         "pull" => other::pull(world, rest),
         "run" => containers::run(world, rest, exec, true),
         "create" => containers::run(world, rest, exec, false),
@@ -289,6 +294,7 @@ fn management_usage(group: &str) -> String {
                     "Inspect changes to files or directories on a container's filesystem",
                 ),
                 ("exec", "Execute a command in a running container"),
+                ("export", "Export a container's filesystem as a tar archive"),
                 (
                     "inspect",
                     "Display detailed information on one or more containers",
@@ -308,6 +314,10 @@ fn management_usage(group: &str) -> String {
             &[
                 ("build", "Build an image from a Dockerfile"),
                 ("history", "Show the history of an image"),
+                (
+                    "import",
+                    "Import the contents from a tarball to create a filesystem image",
+                ),
                 (
                     "inspect",
                     "Display detailed information on one or more images",
@@ -391,7 +401,12 @@ pub fn usage() -> String {
             "diff",
             "Inspect changes to files or directories on a container's filesystem",
         ),
+        ("export", "Export a container's filesystem as a tar archive"),
         ("history", "Show the history of an image"),
+        (
+            "import",
+            "Import the contents from a tarball to create a filesystem image",
+        ),
         ("inspect", "Return low-level information on Docker objects"),
         ("kill", "Kill one or more running containers"),
         ("load", "Load an image from a tar archive or STDIN"),

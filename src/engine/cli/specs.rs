@@ -264,6 +264,42 @@ pub const SAVE: Spec = spec(
     Arity::AtLeast(1),
 );
 
+pub const EXPORT: Spec = spec(
+    "export",
+    "docker export [OPTIONS] CONTAINER",
+    "Export a container's filesystem as a tar archive",
+    "docker container export, docker export",
+    &[flag(
+        Some('o'),
+        "output",
+        Some("string"),
+        "Write to a file, instead of STDOUT",
+    )],
+    Arity::Exactly(1),
+);
+
+pub const IMPORT: Spec = spec(
+    "import",
+    "docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+    "Import the contents from a tarball to create a filesystem image",
+    "docker image import, docker import",
+    &[
+        flag(
+            Some('c'),
+            "change",
+            Some("list"),
+            "Apply Dockerfile instruction to the created image",
+        ),
+        flag(
+            Some('m'),
+            "message",
+            Some("string"),
+            "Set commit message for imported image",
+        ),
+    ],
+    Arity::Range(1, 2),
+);
+
 pub const LOAD: Spec = spec(
     "load",
     "docker load [OPTIONS]",

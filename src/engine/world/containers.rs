@@ -789,4 +789,110 @@ impl World {
         }
         Ok(id)
     }
+
+    /// `docker export`: the container's whole filesystem (image layers and writable
+    /// layer flattened) as one tar: no layers, no history, no config.
+    pub fn export_container(&self, key: &str) -> Result<Vec<u8>, WorldError> {
+        let c = &self.containers[self.container_index(key)?];
+        let changes = fs::diff(&crate::engine::daemon::empty_root(), &c.rootfs);
+        Ok(crate::engine::layer::build_layer(&changes, &LayerOptions::default()).bytes)
+    }
+
+    /// `docker import`: a filesystem tar (gzip or plain) becomes an image of one layer
+    /// whose config has only what `changes` (`-c 'CMD ["sh"]'`) set, and one history
+    /// entry, `Imported from -` (or the `-m` message).
+    pub fn import_filesystem(
+        &mut self,
+        tar: &[u8],
+        reference: Option<&str>,
+        changes: &[String],
+        message: Option<&str>,
+    ) -> Result<Digest, WorldError> {
+        let now = self.now();
+        let empty = crate::engine::daemon::empty_root();
+        let fs_after = crate::engine::layer::apply(&empty, tar)
+            .map_err(|e| WorldError::Invalid(format!("processing tar file: {e}")))?;
+        let layer =
+            self.daemon
+                .layers
+                .create(None, fs::diff(&empty, &fs_after), LayerOptions::default());
+        let mut config = ImageConfig::default();
+        apply_changes(&mut config, changes)?;
+        config.created = Some(rfc3339(now));
+        config.history.push(History {
+            created: Some(rfc3339(now)),
+            author: None,
+            created_by: None,
+            comment: Some(message.unwrap_or("Imported from -").to_string()),
+            empty_layer: false,
+        });
+        config.rootfs.diff_ids = vec![layer.diff_id.clone()];
+        let id = self.daemon.commit_image(&config, vec![layer])?;
+        if let Some(r) = reference {
+            self.daemon.tag(r, &id).map_err(WorldError::Invalid)?;
+        }
+        Ok(id)
+    }
+}
+
+/// `docker import -c`/`commit -c`: the Dockerfile instructions that set config (CMD,
+/// ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL); any other is refused as moby does.
+fn apply_changes(config: &mut ImageConfig, changes: &[String]) -> Result<(), WorldError> {
+    use crate::engine::dockerfile::instruction::{parse_instruction, Instruction, ShellOrExec};
+    for change in changes {
+        let parsed = crate::engine::dockerfile::syntax::parse(change);
+        let ins = parsed
+            .nodes
+            .first()
+            .ok_or_else(|| {
+                WorldError::Invalid(format!("dockerfile parse error on line 1: {change}"))
+            })
+            .and_then(|n| {
+                parse_instruction(n).map_err(|d| WorldError::Invalid(d.message.clone()))
+            })?;
+        let argv = |cmd: &ShellOrExec| match cmd {
+            ShellOrExec::Exec(v) => v.clone(),
+            ShellOrExec::Shell(s) => vec!["/bin/sh".into(), "-c".into(), s.clone()],
+        };
+        let c = &mut config.config;
+        match ins {
+            Instruction::Cmd(x) => c.cmd = Some(argv(&x.cmd)),
+            Instruction::Entrypoint(x) => c.entrypoint = Some(argv(&x.cmd)),
+            Instruction::Workdir(w) => c.working_dir = w.value.clone(),
+            Instruction::User(u) => c.user = u.value.clone(),
+            Instruction::Env(kv) => {
+                for (k, v) in &kv.pairs {
+                    c.env
+                        .retain(|e| e.split_once('=').map_or(e != k, |(ek, _)| ek != k));
+                    c.env.push(format!("{k}={v}"));
+                }
+            }
+            Instruction::Label(kv) => {
+                for (k, v) in &kv.pairs {
+                    c.labels.insert(k.clone(), v.clone());
+                }
+            }
+            Instruction::Expose(e) => {
+                for p in &e.values {
+                    let key = if p.contains('/') {
+                        p.clone()
+                    } else {
+                        format!("{p}/tcp")
+                    };
+                    c.exposed_ports.insert(key, config::Empty {});
+                }
+            }
+            _ => {
+                return Err(WorldError::Invalid(format!(
+                    "{} is not a valid change command",
+                    change
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
+                )))
+            }
+        }
+    }
+    Ok(())
 }
