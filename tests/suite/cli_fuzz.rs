@@ -21,6 +21,10 @@ const VERBS: &[(&str, &Spec)] = &[
     ("inspect", &specs::INSPECT),
     ("tag", &specs::TAG),
     ("rmi", &specs::RMI),
+    ("save", &specs::SAVE),
+    ("load", &specs::LOAD),
+    ("export", &specs::EXPORT),
+    ("import", &specs::IMPORT),
     ("image prune", &specs::IMAGE_PRUNE),
     ("login", &specs::LOGIN),
     ("logout", &specs::LOGOUT),
@@ -115,6 +119,10 @@ const WORDS: &[&str] = &[
     "1000:1000",
     "nobody",
     "tcp",
+    "out.tar",
+    "fs.tar",
+    "CMD [\"sh\"]",
+    "'RUN x'",
     "--rm",
     "-it",
     "-d",
@@ -209,7 +217,10 @@ fn line(rng: &mut Rng, containers: &[String]) -> String {
             "run" | "create" if i == 0 => rng.pick(IMAGES).to_string(),
             "run" | "create" => rng.pick(COMMANDS).to_string(),
             "exec" if i > 0 => rng.pick(COMMANDS).to_string(),
-            "pull" | "push" | "history" | "rmi" | "tag" => rng.pick(IMAGES).to_string(),
+            "pull" | "push" | "history" | "rmi" | "tag" | "save" => rng.pick(IMAGES).to_string(),
+            "import" if i == 0 => rng
+                .pick(&["out.tar", "fs.tar", "-", "nope.tar"])
+                .to_string(),
             "build" => rng.pick(&[".", "..", "nope", "-"]).to_string(),
             v if v.starts_with("volume") => rng.pick(VOLUMES).to_string(),
             _ if !containers.is_empty() && rng.below(4) != 0 => {

@@ -102,6 +102,7 @@ impl ImageBuilder {
     pub(crate) fn finish(self, reference: &str, created: i64) -> BaseImage {
         BaseImage {
             reference: reference.to_string(),
+            memo_reference: reference.to_string(),
             snapshots: self.snapshots,
             env: self.env,
             cmd: self.cmd,

@@ -36,6 +36,9 @@ pub struct BaseHistory {
 pub struct BaseImage {
     /// Canonical reference, e.g. `docker.io/library/node:lts-alpine`.
     pub reference: String,
+    /// The catalog reference whose memoised layer digests this image shares (an alias
+    /// such as `node:latest` has `node:22`'s content; see `daemon::base_memo`).
+    pub memo_reference: String,
     /// Root filesystem after each layer, bottom first; never empty except for `scratch`.
     pub snapshots: Vec<Fs>,
     pub env: Vec<String>,
@@ -58,42 +61,56 @@ pub struct BaseImage {
 /// `None` when the catalog has no such image (the build then fails like a pull of a
 /// missing image).
 pub fn lookup(path: &str, tag: &str) -> Option<BaseImage> {
-    let image = match (path, tag) {
-        ("library/busybox", "latest" | "1.35" | "1.35.0") => busybox::image(tag, "1.35"),
-        ("library/busybox", "1.36" | "1.36.1") => busybox::image(tag, "1.36"),
-        ("library/alpine", "latest" | "3.20" | "3.20.3" | "3") => alpine::alpine(tag, "3.20"),
-        ("library/alpine", "3.19" | "3.19.4") => alpine::alpine(tag, "3.19"),
-        ("library/debian", "bookworm-slim" | "12-slim" | "stable-slim") => {
-            debian::debian(tag, true)
+    // Each arm names the catalog tag whose memoised digests the image's layers share:
+    // the tag typed only goes into the reference, never into the content.
+    let (canonical, image) = match (path, tag) {
+        ("library/busybox", "latest" | "1.35" | "1.35.0") => ("1.35", busybox::image(tag, "1.35")),
+        ("library/busybox", "1.36" | "1.36.1") => ("1.36", busybox::image(tag, "1.36")),
+        ("library/alpine", "latest" | "3.20" | "3.20.3" | "3") => {
+            ("3.20", alpine::alpine(tag, "3.20"))
         }
-        ("library/debian", "bookworm" | "12" | "latest" | "stable") => debian::debian(tag, false),
-        ("library/ubuntu", "24.04" | "latest" | "noble") => debian::ubuntu(tag),
+        ("library/alpine", "3.19" | "3.19.4") => ("3.19", alpine::alpine(tag, "3.19")),
+        ("library/debian", "bookworm-slim" | "12-slim" | "stable-slim") => {
+            ("bookworm-slim", debian::debian(tag, true))
+        }
+        ("library/debian", "bookworm" | "12" | "latest" | "stable") => {
+            ("bookworm", debian::debian(tag, false))
+        }
+        ("library/ubuntu", "24.04" | "latest" | "noble") => ("24.04", debian::ubuntu(tag)),
         ("library/node", "lts-alpine" | "22-alpine" | "alpine" | "22.11.0-alpine") => {
-            alpine::node(tag, "22.11.0", 1_730_176_800)
+            ("lts-alpine", alpine::node(tag, "22.11.0", 1_730_176_800))
         }
         ("library/node", "20-alpine" | "20.18.0-alpine") => {
-            alpine::node(tag, "20.18.0", 1_727_985_840)
+            ("20-alpine", alpine::node(tag, "20.18.0", 1_727_985_840))
         }
         ("library/node", "22" | "lts" | "latest" | "22.11.0" | "22-bookworm") => {
-            debian::node(tag, "22.11.0")
+            ("22", debian::node(tag, "22.11.0"))
         }
         ("library/python", "3.12-slim" | "3.12.7-slim" | "3.12-slim-bookworm") => {
-            debian::python(tag)
+            ("3.12-slim", debian::python(tag))
         }
-        ("library/golang", "1.23-alpine" | "1.23.2-alpine" | "alpine") => alpine::golang(tag),
-        ("library/nginx", "alpine" | "1.27-alpine" | "mainline-alpine") => nginx::alpine(tag),
-        ("library/nginx", "latest" | "1.27" | "mainline") => nginx::debian(tag),
-        ("library/scratch", "latest") => scratch(),
-        ("library/hello-world", "latest" | "linux") => hello_world(tag),
+        ("library/golang", "1.23-alpine" | "1.23.2-alpine" | "alpine") => {
+            ("1.23-alpine", alpine::golang(tag))
+        }
+        ("library/nginx", "alpine" | "1.27-alpine" | "mainline-alpine") => {
+            ("alpine", nginx::alpine(tag))
+        }
+        ("library/nginx", "latest" | "1.27" | "mainline") => ("latest", nginx::debian(tag)),
+        ("library/scratch", "latest") => ("latest", scratch()),
+        ("library/hello-world", "latest" | "linux") => ("latest", hello_world(tag)),
         _ => return None,
     };
-    Some(image)
+    Some(BaseImage {
+        memo_reference: format!("docker.io/{path}:{canonical}"),
+        ..image
+    })
 }
 
 /// `FROM scratch`: no layers, no config beyond the platform.
 fn scratch() -> BaseImage {
     BaseImage {
         reference: "scratch".to_string(),
+        memo_reference: String::new(),
         snapshots: Vec::new(),
         env: Vec::new(),
         cmd: None,

@@ -132,7 +132,7 @@ impl Daemon {
         let mut layers = Vec::new();
         for (index, snap) in img.snapshots.iter().enumerate() {
             let changes = fs::diff(&prev, snap);
-            let layer = match base_memo::lookup(&img.reference, index) {
+            let layer = match base_memo::lookup(&img.memo_reference, index) {
                 Some(memo) => self.layers.create_known(
                     parent.as_ref(),
                     changes,
