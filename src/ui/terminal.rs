@@ -66,6 +66,8 @@ const COMPLETIONS: &[&str] = &[
     "docker volume create ",
     "docker volume rm ",
     "docker system df",
+    "docker system prune -f",
+    "docker container prune -f",
     "docker help",
     "docker version",
     "clear",

@@ -426,23 +426,15 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
         } else {
             "all dangling images"
         };
-        return CommandOutput::err(
-            format!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] \nNot confirmed (no terminal input in layerlab): use -f\n"),
-            1,
-        );
+        return super::other::not_confirmed(&format!("WARNING! This will remove {what}."));
     }
     let mut in_use = BTreeSet::new();
     in_use.extend(world.images_in_use().into_keys());
     let report = world.daemon.images.prune(p.has("all"), &in_use);
     world.gc_layers();
     let mut out = CommandOutput::default();
-    if !report.lines.is_empty() {
-        out.out("Deleted Images:");
-        for l in &report.lines {
-            out.out(l.prune_text());
-        }
-        out.out("");
-    }
+    let lines: Vec<String> = report.lines.iter().map(|l| l.prune_text()).collect();
+    super::other::deleted_section(&mut out, "Images", &lines);
     out.out(format!(
         "Total reclaimed space: {}",
         super::table::human_size(report.reclaimed)

@@ -221,6 +221,8 @@ fn dispatch(world: &mut World, words: &[String], exec: &mut dyn Executor) -> Com
         ("volume", Some("create")) => other::volume_create(world, rest2),
         ("volume", Some("rm" | "remove")) => other::volume_rm(world, rest2),
         ("volume", Some("prune")) => other::volume_prune(world, rest2),
+        ("container", Some("prune")) => other::container_prune(world, rest2),
+        ("system", Some("prune")) => other::system_prune(world, rest2),
         ("volume", Some("inspect")) => inspect::volume_inspect(world, rest2),
         ("system", Some("df")) => other::system_df(world, rest2),
         ("system", Some("info")) => other::info(world, rest2),
@@ -302,6 +304,7 @@ fn management_usage(group: &str) -> String {
                 ("kill", "Kill one or more running containers"),
                 ("logs", "Fetch the logs of a container"),
                 ("ls", "List containers"),
+                ("prune", "Remove all stopped containers"),
                 ("restart", "Restart one or more containers"),
                 ("rm", "Remove one or more containers"),
                 ("run", "Create and run a new container from an image"),
@@ -356,6 +359,7 @@ fn management_usage(group: &str) -> String {
             &[
                 ("df", "Show docker disk usage"),
                 ("info", "Display system-wide information"),
+                ("prune", "Remove unused data"),
             ],
         ),
     };

@@ -187,12 +187,20 @@ pub fn volume_prune(world: &mut World, words: &[String]) -> CommandOutput {
         Err(o) => return o,
     };
     if !p.has("force") {
-        return CommandOutput::err(
-            "WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] \nNot confirmed (no terminal input in layerlab): use -f\n",
-            1,
+        return not_confirmed(
+            "WARNING! This will remove anonymous local volumes not used by at least one container.",
         );
     }
-    let all = p.has("all");
+    let mut out = CommandOutput::default();
+    let (names, reclaimed) = prune_volumes(world, p.has("all"));
+    deleted_section(&mut out, "Volumes", &names);
+    out.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
+    out
+}
+
+/// Removes the volumes no container uses (anonymous ones only unless `all`): their
+/// names and the bytes they held.
+fn prune_volumes(world: &mut World, all: bool) -> (Vec<String>, u64) {
     let victims: Vec<(String, u64)> = world
         .volumes
         .list()
@@ -200,20 +208,140 @@ pub fn volume_prune(world: &mut World, words: &[String]) -> CommandOutput {
         .map(|v| (v.name.clone(), v.size()))
         .filter(|(n, _)| world.volume_users(n).is_empty())
         .collect();
-    let mut out = CommandOutput::default();
+    let mut names = Vec::new();
     let mut reclaimed = 0;
-    if !victims.is_empty() {
-        out.out("Deleted Volumes:");
-        for (n, size) in &victims {
-            if world.volumes.remove(n, &[]).is_ok() {
-                out.out(n);
-                reclaimed += size;
-            }
+    for (n, size) in victims {
+        if world.volumes.remove(&n, &[]).is_ok() {
+            names.push(n);
+            reclaimed += size;
         }
-        out.out("");
     }
+    (names, reclaimed)
+}
+
+/// Without `-f` the CLI asks on the terminal; layerlab has no answer to give.
+pub(super) fn not_confirmed(warning: &str) -> CommandOutput {
+    CommandOutput::err(
+        format!("{warning}\nAre you sure you want to continue? [y/N] \nNot confirmed (no terminal input in layerlab): use -f\n"),
+        1,
+    )
+}
+
+/// Removes every container that is not running: their full IDs and the bytes their
+/// writable layers held.
+fn prune_containers(world: &mut World) -> (Vec<String>, u64) {
+    let stopped: Vec<(String, u64)> = world
+        .containers
+        .iter()
+        .filter(|c| !c.state.is_running())
+        .map(|c| (c.id.clone(), c.size_rw()))
+        .collect();
+    let mut ids = Vec::new();
+    let mut reclaimed = 0;
+    for (id, size) in stopped {
+        if world.remove_container(&id, false, false).is_ok() {
+            ids.push(id);
+            reclaimed += size;
+        }
+    }
+    (ids, reclaimed)
+}
+
+/// `Deleted X:` and one line each, then a blank line (nothing when there is none).
+pub(super) fn deleted_section(out: &mut CommandOutput, title: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    out.out(format!("Deleted {title}:"));
+    for l in lines {
+        out.out(l);
+    }
+    out.out("");
+}
+
+/// `docker container prune -f`: every stopped container goes, with its writable layer.
+pub fn container_prune(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::CONTAINER_PRUNE, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    if !p.has("force") {
+        return not_confirmed("WARNING! This will remove all stopped containers.");
+    }
+    let (ids, reclaimed) = prune_containers(world);
+    let mut out = CommandOutput::default();
+    deleted_section(&mut out, "Containers", &ids);
     out.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
-    out
+    out.stage(LifecycleStage::Rm)
+}
+
+/// `docker system prune -f [-a] [--volumes]`: stopped containers, (anonymous unused
+/// volumes), dangling (or all unused) images and the build cache, in that order.
+pub fn system_prune(world: &mut World, words: &[String]) -> CommandOutput {
+    let p = match parse_for(&specs::SYSTEM_PRUNE, words) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    world.refresh();
+    let (all, volumes) = (p.has("all"), p.has("volumes"));
+    if !p.has("force") {
+        let mut warning = "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container".to_string();
+        if volumes {
+            warning.push_str("\n  - all anonymous volumes not used by at least one container");
+        }
+        warning.push_str(if all {
+            "\n  - all images without at least one container associated to them\n  - all build cache\n"
+        } else {
+            "\n  - all dangling images\n  - unused build cache\n"
+        });
+        return not_confirmed(&warning);
+    }
+    let mut out = CommandOutput::default();
+    let (ids, mut reclaimed) = prune_containers(world);
+    deleted_section(&mut out, "Containers", &ids);
+    if volumes {
+        let (names, bytes) = prune_volumes(world, false);
+        deleted_section(&mut out, "Volumes", &names);
+        reclaimed += bytes;
+    }
+    let mut in_use = std::collections::BTreeSet::new();
+    in_use.extend(world.images_in_use().into_keys());
+    let report = world.daemon.images.prune(all, &in_use);
+    let lines: Vec<String> = report.lines.iter().map(|l| l.prune_text()).collect();
+    deleted_section(&mut out, "Images", &lines);
+    reclaimed += report.reclaimed;
+    // BuildKit's cache records: listed by a record ID, their layers' bytes reclaimed.
+    let mut records = Vec::new();
+    for (key, entry) in world.daemon.cache.entries() {
+        records.push(record_id(key));
+        if let Some(l) = entry
+            .layer
+            .as_ref()
+            .and_then(|c| world.daemon.layers.get(c))
+        {
+            reclaimed += l.content_size;
+        }
+    }
+    world.daemon.cache.clear();
+    world.gc_layers();
+    deleted_section(&mut out, "build cache objects", &records);
+    out.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
+    out.stage(LifecycleStage::Rmi)
+}
+
+/// A BuildKit cache record ID (25 characters of `[a-z0-9]`), from the cache key.
+fn record_id(key: &crate::engine::digest::Digest) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    key.hex()
+        .as_bytes()
+        .chunks(2)
+        .take(25)
+        .map(|pair| {
+            let v = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+            ALPHABET[usize::from(v) % ALPHABET.len()] as char
+        })
+        .collect()
 }
 
 pub fn system_df(world: &mut World, words: &[String]) -> CommandOutput {

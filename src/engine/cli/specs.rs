@@ -680,6 +680,38 @@ pub const VOLUME_RM: Spec = spec(
     Arity::AtLeast(1),
 );
 
+pub const CONTAINER_PRUNE: Spec = spec(
+    "container prune",
+    "docker container prune [OPTIONS]",
+    "Remove all stopped containers",
+    "",
+    &[flag(
+        Some('f'),
+        "force",
+        None,
+        "Do not prompt for confirmation",
+    )],
+    Arity::None,
+);
+
+pub const SYSTEM_PRUNE: Spec = spec(
+    "system prune",
+    "docker system prune [OPTIONS]",
+    "Remove unused data",
+    "",
+    &[
+        flag(
+            Some('a'),
+            "all",
+            None,
+            "Remove all unused images not just dangling ones",
+        ),
+        flag(Some('f'), "force", None, "Do not prompt for confirmation"),
+        flag(None, "volumes", None, "Prune anonymous volumes"),
+    ],
+    Arity::None,
+);
+
 pub const VOLUME_PRUNE: Spec = spec(
     "volume prune",
     "docker volume prune [OPTIONS]",
