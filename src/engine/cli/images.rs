@@ -442,6 +442,36 @@ pub fn prune(world: &mut World, words: &[String]) -> CommandOutput {
     out.stage(LifecycleStage::Rmi)
 }
 
+/// The `-o` file of `save`/`export`: the name it has on the simulated host. The
+/// terminal is a terminal, so without `-o` the docker CLI refuses to write a tar to it.
+fn output_name(p: &super::argv::Parsed) -> Result<String, CommandOutput> {
+    let Some(path) = p.value("output") else {
+        return Err(CommandOutput::err(
+            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
+            1,
+        ));
+    };
+    let name = crate::engine::world::host_file_name(path);
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(CommandOutput::err(
+            format!("open {path}: is a directory\n"),
+            1,
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// A tar written to the simulated host (so `load`/`import` can read it back) and
+/// offered as a download, `about` saying what it is.
+fn written(world: &mut World, about: String, name: String, bytes: Vec<u8>) -> CommandOutput {
+    let bytes = std::rc::Rc::new(bytes);
+    world.host_files.insert(name.clone(), bytes.clone());
+    CommandOutput {
+        file: Some(super::SavedFile { name, about, bytes }),
+        ..CommandOutput::default()
+    }
+}
+
 /// `docker save -o FILE IMAGE...`: the images as one tar archive, an OCI image layout
 /// with Docker's `manifest.json` (what `docker save` v25+ writes), which the page offers
 /// as a download; real `docker load`, skopeo and umoci read it.
@@ -450,17 +480,10 @@ pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
         Ok(p) => p,
         Err(o) => return o,
     };
-    // The terminal is a terminal: the docker CLI will not write a tar archive to it.
-    let Some(path) = p.value("output") else {
-        return CommandOutput::err(
-            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
-            1,
-        );
+    let name = match output_name(&p) {
+        Ok(n) => n,
+        Err(o) => return o,
     };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name.is_empty() || name == "." || name == ".." {
-        return CommandOutput::err(format!("open {path}: is a directory\n"), 1);
-    }
     let names: Vec<&str> = p.args.iter().map(String::as_str).collect();
     // Layers are kept as stacks until something needs their bytes: this does.
     for n in &names {
@@ -469,19 +492,12 @@ pub fn save(world: &mut World, words: &[String]) -> CommandOutput {
         }
     }
     match crate::engine::image::layout::export_tar(&world.daemon.images, &names) {
-        Ok(bytes) => {
-            // Kept on the simulated host too, so `docker load -i` can read it back.
-            let bytes = std::rc::Rc::new(bytes);
-            world.host_files.insert(name.to_string(), bytes.clone());
-            CommandOutput {
-                file: Some(super::SavedFile {
-                    name: name.to_string(),
-                    about: format!("an OCI image layout with docker's manifest.json, which `docker load -i {name}` and `skopeo inspect oci-archive:{name}` read"),
-                    bytes,
-                }),
-                ..CommandOutput::default()
-            }
-        }
+        Ok(bytes) => written(
+            world,
+            format!("an OCI image layout with docker's manifest.json, which `docker load -i {name}` and `skopeo inspect oci-archive:{name}` read"),
+            name,
+            bytes,
+        ),
         Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
     }
 }
@@ -493,29 +509,17 @@ pub fn export(world: &mut World, words: &[String]) -> CommandOutput {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let Some(path) = p.value("output") else {
-        return CommandOutput::err(
-            "cowardly refusing to save to a terminal. Use the -o flag or redirect\n",
-            1,
-        );
+    let name = match output_name(&p) {
+        Ok(n) => n,
+        Err(o) => return o,
     };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name.is_empty() || name == "." || name == ".." {
-        return CommandOutput::err(format!("open {path}: is a directory\n"), 1);
-    }
     match world.export_container(&p.args[0]) {
-        Ok(bytes) => {
-            let bytes = std::rc::Rc::new(bytes);
-            world.host_files.insert(name.to_string(), bytes.clone());
-            CommandOutput {
-                file: Some(super::SavedFile {
-                    name: name.to_string(),
-                    about: format!("the container's whole filesystem in one tar, flattened: no layers, history or config; `docker import {name}` makes a one-layer image of it"),
-                    bytes,
-                }),
-                ..CommandOutput::default()
-            }
-        }
+        Ok(bytes) => written(
+            world,
+            format!("the container's whole filesystem in one tar, flattened: no layers, history or config; `docker import {name}` makes a one-layer image of it"),
+            name,
+            bytes,
+        ),
         Err(e) => CommandOutput::err(format!("{}\n", super::daemon_error(e)), 1),
     }
 }
@@ -540,8 +544,7 @@ pub fn import(world: &mut World, words: &[String]) -> CommandOutput {
             1,
         );
     }
-    let name = source.rsplit('/').next().unwrap_or(source);
-    let Some(bytes) = world.host_files.get(name).cloned() else {
+    let Some(bytes) = world.host_file(source) else {
         return CommandOutput::err(format!("open {source}: no such file or directory\n"), 1);
     };
     let reference = p.args.get(1).map(String::as_str);
@@ -562,8 +565,7 @@ pub fn load(world: &mut World, words: &[String]) -> CommandOutput {
     let Some(path) = p.value("input") else {
         return CommandOutput::err("requested load from stdin, but stdin is empty\n", 1);
     };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let Some(bytes) = world.host_files.get(name).cloned() else {
+    let Some(bytes) = world.host_file(path) else {
         return CommandOutput::err(format!("open {path}: no such file or directory\n"), 1);
     };
     match world.daemon.load_archive(&bytes) {

@@ -127,6 +127,12 @@ impl World {
         }
     }
 
+    /// A file of the simulated host by the path typed: the host is one folder, so
+    /// only the last part of the path names it.
+    pub fn host_file(&self, path: &str) -> Option<std::rc::Rc<Vec<u8>>> {
+        self.host_files.get(host_file_name(path)).cloned()
+    }
+
     /// Seconds since the epoch on the simulated clock.
     pub fn now(&self) -> i64 {
         self.daemon.clock.now()
@@ -210,4 +216,9 @@ impl World {
     pub fn login_of(&self, host: &str) -> Option<&str> {
         self.logins.get(host).map(String::as_str)
     }
+}
+
+/// The name a path gives a file of the simulated host (its last part).
+pub fn host_file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
