@@ -18,10 +18,9 @@ use crate::engine::world::{Attached, ExecSpec, World};
 /// The marker before the working directory the wrapper script prints last.
 const CWD_MARK: char = '\u{1f}';
 
-/// The shell whose interactive session the terminal can attach to: a bare `sh`,
-/// `bash`, ... as the whole command, or after an official image's
-/// `docker-entrypoint.sh`, which ends in `exec "$@"` (`docker run -it node sh`).
-pub fn shell_of(argv: &[String]) -> Option<&[String]> {
+/// The one program `argv` runs, after an official image's `docker-entrypoint.sh`
+/// (which ends in `exec "$@"`), when it is run with no arguments.
+fn lone_program(argv: &[String]) -> Option<&[String]> {
     match argv {
         [entry, rest @ ..]
             if matches!(
@@ -29,28 +28,23 @@ pub fn shell_of(argv: &[String]) -> Option<&[String]> {
                 "docker-entrypoint.sh" | "docker-entrypoint"
             ) =>
         {
-            shell_of(rest)
+            lone_program(rest)
         }
-        [sh] if matches!(basename(sh), "sh" | "bash" | "ash" | "dash") => Some(argv),
+        [_] => Some(argv),
         _ => None,
     }
+}
+
+/// The shell whose interactive session the terminal can attach to: a bare `sh`,
+/// `bash`, ... as the whole command (`docker run -it node sh`).
+pub fn shell_of(argv: &[String]) -> Option<&[String]> {
+    lone_program(argv).filter(|p| matches!(basename(&p[0]), "sh" | "bash" | "ash" | "dash"))
 }
 
 /// An interpreter started with no script (`docker run -it node`, `python:3.12`'s
 /// `python3`): its interactive prompt, which the terminal attaches to like a shell.
 pub fn repl_of(argv: &[String]) -> Option<&[String]> {
-    match argv {
-        [entry, rest @ ..]
-            if matches!(
-                basename(entry),
-                "docker-entrypoint.sh" | "docker-entrypoint"
-            ) =>
-        {
-            repl_of(rest)
-        }
-        [p] if is_repl(basename(p)) => Some(argv),
-        _ => None,
-    }
+    lone_program(argv).filter(|p| is_repl(basename(&p[0])))
 }
 
 /// A program name that is an interpreter's interactive prompt, not a shell.

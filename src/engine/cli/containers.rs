@@ -550,14 +550,13 @@ fn exec_repl(
     };
     attach::attach(world, &id, program, false, None, None);
     let mut out = CommandOutput::default();
-    if program[0].ends_with("node") {
-        out.out(format!("Welcome to Node.js {version}."));
-        out.out("Type \".help\" for more information.");
-    } else {
-        out.out(format!(
-            "{version} (main, Nov 12 2024, 02:12:34) [GCC 12.2.0] on linux"
-        ));
-        out.out("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.");
+    // `--version` printed `v22.11.0` (node) or `Python 3.12.7`.
+    let node = program[0].ends_with("node");
+    let bare = version
+        .trim_start_matches('v')
+        .trim_start_matches("Python ");
+    for line in crate::engine::pkg::interp::banner(node, bare) {
+        out.out(line);
     }
     out
 }

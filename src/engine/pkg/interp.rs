@@ -110,6 +110,23 @@ pub(crate) fn run_python(fs: &mut Fs, inv: &PkgInvocation<'_>) -> PkgOutcome {
     }
 }
 
+/// What node (`node`) or python prints when its prompt starts, for `version`
+/// (`22.11.0`, `3.12.7`).
+pub fn banner(node: bool, version: &str) -> [String; 2] {
+    if node {
+        [
+            format!("Welcome to Node.js v{version}."),
+            "Type \".help\" for more information.".to_string(),
+        ]
+    } else {
+        [
+            format!("Python {version} (main, Nov 12 2024, 02:12:34) [GCC 12.2.0] on linux"),
+            "Type \"help\", \"copyright\", \"credits\" or \"license\" for more information."
+                .to_string(),
+        ]
+    }
+}
+
 /// The comma-separated arguments of a call, commas inside quotes kept.
 fn split_args(inner: &str) -> Vec<&str> {
     let mut out = Vec::new();

@@ -403,10 +403,11 @@ fn node(fs: &mut Fs, spawn: &Spawn<'_>, args: &[String]) -> Outcome {
         // The REPL: waits on stdin with `-i`, exits when stdin is closed.
         return if spawn.interactive {
             let version = env_value(spawn.env, "NODE_VERSION").unwrap_or("22.11.0");
-            Outcome::running(vec![
-                out(format!("Welcome to Node.js v{version}.")),
-                out("Type \".help\" for more information."),
-            ])
+            Outcome::running(
+                crate::engine::pkg::interp::banner(true, version)
+                    .map(out)
+                    .to_vec(),
+            )
         } else {
             Outcome::exited(0, Vec::new())
         };
@@ -488,10 +489,11 @@ fn python(fs: &mut Fs, spawn: &Spawn<'_>, args: &[String]) -> Outcome {
     let Some(script) = args.iter().find(|a| !a.starts_with('-')) else {
         return if spawn.interactive {
             let version = env_value(spawn.env, "PYTHON_VERSION").unwrap_or("3.12.7");
-            Outcome::running(vec![
-                out(format!("Python {version} (main, Nov 12 2024, 02:12:34) [GCC 12.2.0] on linux")),
-                out("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information."),
-            ])
+            Outcome::running(
+                crate::engine::pkg::interp::banner(false, version)
+                    .map(out)
+                    .to_vec(),
+            )
         } else {
             Outcome::exited(0, Vec::new())
         };
