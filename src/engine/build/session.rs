@@ -200,8 +200,6 @@ pub struct BuildSession {
     ops: VecDeque<Op>,
     events: Vec<BuildEvent>,
     vertex: u32,
-    /// A filesystem step's vertex started ahead of `fs_step` (COPY's, see `begin_step`).
-    started: Option<u32>,
     stages: Vec<Option<StageState>>,
     bases: BTreeMap<usize, (String, ImageRecord)>,
     target: usize,
@@ -384,7 +382,6 @@ impl BuildSession {
             ops,
             events: Vec::new(),
             vertex: 0,
-            started: None,
             stages,
             bases,
             target,
@@ -804,8 +801,9 @@ impl BuildSession {
                     sources: vec![],
                 };
                 let rootfs = st.rootfs.clone();
+                let v = self.begin_step(si, st, &src);
                 self.fs_step(
-                    si,
+                    v,
                     st,
                     &src,
                     inputs,
@@ -1061,8 +1059,8 @@ impl BuildSession {
         }
     }
 
-    /// Starts the vertex of a filesystem step (`#N [2/5] COPY . .`). COPY starts it
-    /// before it reads its sources ([`Self::started`]), so that a missing file or
+    /// Starts the vertex of a filesystem step (`#N [2/5] COPY . .`), before the step's
+    /// own work: COPY starts it before it reads its sources, so that a missing file or
     /// user fails that vertex, as in BuildKit.
     fn begin_step(&mut self, si: usize, st: &mut StageState, src: &ins::Source) -> u32 {
         st.step_index += 1;
@@ -1210,8 +1208,9 @@ impl BuildSession {
             hostname: String::new(),
         };
         let rootfs = st.rootfs.clone();
+        let v = self.begin_step(si, st, &src);
         self.fs_step(
-            si,
+            v,
             st,
             &src,
             inputs,
@@ -1291,7 +1290,7 @@ impl BuildSession {
             Some(spec) => Some(expand(spec)?),
             None => None,
         };
-        self.started = Some(self.begin_step(si, st, &src));
+        let v = self.begin_step(si, st, &src);
         let owner = match chown {
             Some(spec) => {
                 Some(users::resolve(&st.rootfs, &spec).map_err(|e| stage_error(&src, e))?)
@@ -1371,7 +1370,7 @@ impl BuildSession {
         };
         let size: u64 = self.context.size().min(u64::MAX / 2);
         self.fs_step(
-            si,
+            v,
             st,
             &src,
             inputs,
@@ -1394,17 +1393,13 @@ impl BuildSession {
     #[inline(never)]
     fn fs_step(
         &mut self,
-        si: usize,
+        v: u32,
         st: &mut StageState,
         src: &ins::Source,
         inputs: StepInputs,
         daemon: &mut Daemon,
         work: StepWork<'_>,
     ) -> Result<(), BuildError> {
-        let v = match self.started.take() {
-            Some(v) => v,
-            None => self.begin_step(si, st, src),
-        };
         let key = inputs.key(&st.key);
         let now = self.now(daemon);
         let cached = if self.req.no_cache {
