@@ -134,6 +134,38 @@ fn typing_target(e: &web_sys::KeyboardEvent, space: bool) -> bool {
         || el.get_attribute("contenteditable").is_some()
 }
 
+/// Runs a terminal line the learner typed (or the page typed for them) and shows it:
+/// a file it wrote (`docker save -o`) goes to the browser's downloads, an embedding
+/// page hears of it, the state takes it.
+fn run_and_show(state: &UseReducerHandle<AppState>, world: &Rc<RefCell<World>>, line: &str) {
+    let mut action = run_line_with(
+        &mut world.borrow_mut(),
+        &state.dockerfile,
+        &state.context,
+        line,
+    );
+    if let Action::Ran {
+        file: Some(f),
+        stdout,
+        ..
+    } = &mut action
+    {
+        let size = crate::engine::cli::table::human_size(f.bytes.len() as u64);
+        match session::download(&f.name, &f.bytes, "application/x-tar") {
+            Ok(()) => stdout.push_str(&format!(
+                "layerlab: {} ({size}) is in your downloads: {}\n",
+                f.name, f.about
+            )),
+            Err(e) => stdout.push_str(&format!(
+                "layerlab: the download of {} failed: {e}\n",
+                f.name
+            )),
+        }
+    }
+    session::notify_parent(&action);
+    state.dispatch(action);
+}
+
 /// The button that folds a panel to a bar and back (its label names the panel).
 fn fold_button(folded: bool, title: &str, onclick: Callback<MouseEvent>) -> Html {
     let label = if folded {
@@ -470,45 +502,12 @@ pub fn App() -> Html {
                             }
                         };
                         world.borrow_mut().host_files.insert(name, Rc::new(bytes));
-                        let action = run_line_with(
-                            &mut world.borrow_mut(),
-                            &state.dockerfile,
-                            &state.context,
-                            &line,
-                        );
-                        session::notify_parent(&action);
-                        state.dispatch(action);
+                        run_and_show(&state, &world, &line);
                     },
                 );
                 return;
             }
-            let mut action = run_line_with(
-                &mut world.borrow_mut(),
-                &state.dockerfile,
-                &state.context,
-                &line,
-            );
-            // `docker save -o FILE`: the archive goes to the browser's downloads.
-            if let Action::Ran {
-                file: Some(f),
-                stdout,
-                ..
-            } = &mut action
-            {
-                let size = crate::engine::cli::table::human_size(f.bytes.len() as u64);
-                match session::download(&f.name, &f.bytes, "application/x-tar") {
-                    Ok(()) => stdout.push_str(&format!(
-                        "layerlab: {} ({size}) is in your downloads: {}\n",
-                        f.name, f.about
-                    )),
-                    Err(e) => stdout.push_str(&format!(
-                        "layerlab: the download of {} failed: {e}\n",
-                        f.name
-                    )),
-                }
-            }
-            session::notify_parent(&action);
-            state.dispatch(action);
+            run_and_show(&state, &world, &line);
         })
     };
     let on_show_image = {

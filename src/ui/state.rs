@@ -785,17 +785,22 @@ fn foreground_run_left_running(world: &World, line: &str, containers_before: usi
     let Ok(words) = cli::argv::split_words(line) else {
         return false;
     };
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    let args = match w.as_slice() {
-        ["docker", "run", rest @ ..] | ["docker", "container", "run", rest @ ..] => rest,
+    let args = match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["docker", "run", ..] => &words[2..],
+        ["docker", "container", "run", ..] => &words[3..],
         _ => return false,
     };
     // A detached (`-d`) or interactive (`-i`, `-it`) run is not this case.
-    let detached = args.iter().any(|a| {
-        matches!(*a, "--detach" | "--interactive")
-            || (a.starts_with('-') && !a.starts_with("--") && (a.contains('d') || a.contains('i')))
-    });
-    !detached
+    let Ok(p) = cli::argv::parse(&cli::specs::RUN, args) else {
+        return false;
+    };
+    !p.has("detach")
+        && !p.has("interactive")
         && world.attached.is_none()
         && world.containers.len() > containers_before
         && world
@@ -845,30 +850,15 @@ pub fn load_needs_file(world: &World, line: &str) -> Option<bool> {
         [image, load, rest @ ..] if image == "image" && load == "load" => rest,
         _ => return None,
     };
-    let mut quiet = false;
-    let mut input = None;
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i].as_str() {
-            "-h" | "--help" => return None,
-            "-q" | "--quiet" => quiet = true,
-            "-i" | "--input" => {
-                input = rest.get(i + 1).cloned();
-                i += 1;
-            }
-            a => {
-                if let Some(v) = a.strip_prefix("--input=").or_else(|| a.strip_prefix("-i")) {
-                    input = Some(v.to_string());
-                }
-            }
-        }
-        i += 1;
+    // The CLI's own reading of the flags; a bad flag or `--help` is the engine's to answer.
+    let p = cli::argv::parse(&cli::specs::LOAD, rest).ok()?;
+    if p.help
+        || p.value("input")
+            .is_some_and(|f| world.host_file(f).is_some())
+    {
+        return None;
     }
-    let known = input.is_some_and(|p| {
-        let name = p.rsplit('/').next().unwrap_or(&p).to_string();
-        world.host_files.contains_key(&name)
-    });
-    (!known).then_some(quiet)
+    Some(p.has("quiet"))
 }
 
 /// The prompt a terminal line is typed at: the attached container shell's (`/ # `)

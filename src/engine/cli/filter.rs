@@ -425,13 +425,10 @@ pub fn timestamp(value: &str, now: i64) -> Option<i64> {
     if let Some(d) = go_duration(value) {
         return Some(now - d);
     }
-    if let Some((secs, frac)) = value.split_once('.').or(Some((value, "0"))) {
-        if !secs.is_empty()
-            && secs.bytes().all(|b| b.is_ascii_digit())
-            && frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return secs.parse().ok();
-        }
+    let (secs, frac) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !secs.is_empty() && digits(secs) && digits(frac) {
+        return secs.parse().ok();
     }
     let v = value.trim_end_matches('Z');
     let full = match v.len() {
